@@ -1,0 +1,25 @@
+"""cnnaudit: static model analysis and linting for PyTorch CNNs.
+
+The API mirrors the command line and returns the same data as its JSON::
+
+    import cnnaudit
+    s = cnnaudit.summary("torchvision.models:resnet50", input_size=(3, 224, 224))
+    s.totals.macs, s.to_dict()
+
+Importing cnnaudit does not import torch; the functions below do, when called.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["summary", "CnnauditError"]
+
+from .errors import CnnauditError
+
+
+def summary(model, input_size=None, **kwargs):
+    """Per-layer shapes, params, MACs and memory of ``model`` (an ``nn.Module``
+    or a SPEC string). See ``cnnaudit.summary.summary`` for the options."""
+    from .summary import summary as run
+
+    return run(model, input_size, **kwargs)

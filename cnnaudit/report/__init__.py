@@ -1,0 +1,1 @@
+"""Rendering only: tables, JSON, CSV, markdown. No analysis lives here."""

@@ -1,0 +1,52 @@
+"""Machine formats of the summary: JSON (the API's ``to_dict()``), CSV and markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .table import COLUMNS, header_line, layer_rows, memory_lines, totals_lines
+
+CSV_FIELDS = ("name", "type", "kind", "depth", "output_shape", "params", "macs",
+              "activation_bytes", "file", "line", "error")
+
+
+def to_json(summary) -> str:
+    return json.dumps(summary.to_dict(), indent=2)
+
+
+def to_csv(summary) -> str:
+    """One row per layer, exact integers; shapes as ``2x10x26x26``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for layer in summary.layers:
+        row = {k: getattr(layer, k) for k in CSV_FIELDS}
+        shape = layer.output_shape
+        row["output_shape"] = "x".join(map(str, shape)) if shape is not None else ""
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def to_markdown(summary) -> str:
+    from tabulate import tabulate
+
+    lines = [f"**{header_line(summary)}**", ""]
+    lines.append(tabulate(layer_rows(summary, indent=False), headers=COLUMNS, tablefmt="github",
+                          disable_numparse=True))
+    lines.append("")
+    lines.extend(f"- {line.strip()}" for line in totals_lines(summary))
+    memory = memory_lines(summary.training_memory)
+    if memory:
+        lines.append("")
+        lines.append(f"**{memory[0]}**")
+        lines.append("")
+        lines.extend(f"- {line.strip()}" for line in memory[1:])
+    if summary.failure:
+        lines.append("")
+        lines.append(f"**Forward failed:** {summary.failure['message']}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}

@@ -1,0 +1,109 @@
+"""The summary as text: a tabulate table of layers and a block of totals."""
+
+from __future__ import annotations
+
+from ..units import format_bytes, format_count
+
+COLUMNS = ("Layer", "Type", "Output shape", "Params", "MACs", "Activations", "Source")
+
+
+def _shape(shape) -> str:
+    return "--" if shape is None else str(list(shape))
+
+
+def layer_rows(summary, indent: bool = True) -> list[list[str]]:
+    rows = []
+    for layer in summary.layers:
+        name = layer.name
+        if indent:
+            name = "  " * (layer.depth - 1) + name
+        if layer.error:
+            name += "  ✗"
+        location = f"{layer.file}:{layer.line}" if layer.file else ""
+        rows.append([
+            name,
+            layer.type,
+            _shape(layer.output_shape),
+            format_count(layer.params) if layer.kind == "module" else "",
+            format_count(layer.macs),
+            format_bytes(layer.activation_bytes),
+            location,
+        ])
+    return rows
+
+
+def header_line(summary) -> str:
+    shapes = " + ".join(str(list(s)) for s in summary.input_shapes)
+    spec = f" ({summary.spec})" if summary.spec and summary.spec != summary.model else ""
+    return (
+        f"{summary.model}{spec} · input {shapes} per sample, traced at batch "
+        f"{summary.trace_batch_size} on {summary.device}"
+    )
+
+
+def totals_lines(summary) -> list[str]:
+    t = summary.totals
+    macs_label = "MACs (fvcore)" if summary.counter == "fvcore" else "MACs"
+    lines = [
+        f"Params        {t.params:,} ({format_bytes(t.param_bytes)})"
+        + (f", trainable {t.trainable_params:,}" if t.non_trainable_params else ", all trainable"),
+        f"{macs_label:<13} {format_count(t.macs)} per sample"
+        f"   FLOPs (2 × MACs) {format_count(t.flops)}",
+        f"Activations   {format_bytes(t.activation_bytes)} per sample (forward outputs)"
+        f"   input {format_bytes(t.input_bytes)}",
+    ]
+    if t.buffer_bytes:
+        lines.append(f"Buffers       {format_bytes(t.buffer_bytes)}")
+    if summary.not_counted:
+        ops = ", ".join(
+            f"{op.split('::')[-1]} ×{n}" for op, n in sorted(summary.not_counted.items())
+        )
+        lines.append(f"Not counted   {ops} (convention: conv, linear, matmul MACs only)")
+    return lines
+
+
+def memory_lines(memory) -> list[str]:
+    if memory is None:
+        return []
+    lines = [
+        f"Training memory, batch {memory.batch_size}, {memory.optimizer}, {memory.precision}:",
+        f"  parameters        {format_bytes(memory.param_bytes)}",
+        f"  gradients         {format_bytes(memory.gradient_bytes)}",
+        f"  optimizer state   {format_bytes(memory.optimizer_bytes)}",
+        f"  saved activations {format_bytes(memory.activation_bytes)}"
+        f"   ({format_bytes(memory.saved_bytes_per_sample)} per sample)",
+        f"  input batch       {format_bytes(memory.input_bytes)}",
+        f"  total             {format_bytes(memory.total_bytes)}",
+    ]
+    if memory.memory_budget is not None:
+        if memory.max_batch_size:
+            lines.append(
+                f"  largest batch within {format_bytes(memory.memory_budget)}: "
+                f"{memory.max_batch_size:,}"
+            )
+        else:
+            lines.append(
+                f"  does not fit in {format_bytes(memory.memory_budget)} even at batch 1"
+            )
+    return lines
+
+
+def render_summary(summary) -> str:
+    from tabulate import tabulate
+
+    parts = [header_line(summary), ""]
+    parts.append(tabulate(layer_rows(summary), headers=COLUMNS, tablefmt="simple",
+                          disable_numparse=True))
+    parts.append("")
+    parts.extend(totals_lines(summary))
+    memory = memory_lines(summary.training_memory)
+    if memory:
+        parts.append("")
+        parts.extend(memory)
+    if summary.failure:
+        where = ""
+        if summary.failure.get("file"):
+            where = f"{summary.failure['file']}:{summary.failure['line']}: "
+        parts.append("")
+        parts.append(f"{where}forward failed: {summary.failure['message']}")
+    return "\n".join(parts)
