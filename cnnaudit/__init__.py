@@ -19,7 +19,7 @@ from .errors import CnnauditError
 
 def summary(model, input_size=None, **kwargs):
     """Per-layer shapes, params, MACs and memory of ``model`` (an ``nn.Module``
-    or a SPEC string). See ``cnnaudit.summary.summary`` for the options."""
-    from .summary import summary as run
+    or a SPEC string). See ``cnnaudit.summarize.summary`` for the options."""
+    from .summarize import summary as run
 
     return run(model, input_size, **kwargs)

@@ -84,7 +84,7 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
     from .loader import parse_model_args
-    from .summary import summary as run_summary
+    from .summarize import summary as run_summary
     from .units import parse_bytes, parse_input_size
 
     shapes = [parse_input_size(text) for text in input_sizes] or None

@@ -21,11 +21,12 @@ from __future__ import annotations
 import inspect
 import traceback
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 
 from . import counting
 from .graph import Failure, Graph, Node, TensorInfo
-from .sites import Site, caller_site, frame_site, is_internal_file, is_library_file
+from .sites import Site, caller_site, is_internal_file, is_library_file
 
 # Tensor API calls that are metadata or host access, not dataflow.
 _NOT_OPS = {
@@ -445,6 +446,72 @@ def _substitutes(model, device: str, dtype=None) -> dict:
     return substitutes
 
 
+@contextmanager
+def _without_dynamo_import():
+    """Keep meta kernels from importing torch._dynamo (a second of start-up).
+
+    Several of torch's Python decompositions (BatchNorm's meta kernel among
+    them) are wrapped in ``torch._disable_dynamo``, which imports dynamo on
+    first call only to wrap the function in ``dynamo.disable``. Outside
+    ``torch.compile`` that wrapper is the function itself, so while we trace, a
+    stand-in module answers ``disable(fn) → fn``. It is removed afterwards, and
+    a later ``import torch._dynamo`` loads the real one.
+    """
+    import sys
+    import types
+
+    import torch
+
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("torch._dynamo")
+    stand_in.disable = lambda fn=None, recursive=True, **kwargs: fn
+    stand_in.is_compiling = lambda: False
+    sys.modules["torch._dynamo"] = stand_in
+    torch._dynamo = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch._dynamo") is stand_in:
+            del sys.modules["torch._dynamo"]
+        if torch.__dict__.get("_dynamo") is stand_in:
+            del torch._dynamo
+
+
+@lru_cache(maxsize=1)
+def _mode_classes():
+    """The two torch modes, defined once torch is imported."""
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class FunctionRecorder(TorchFunctionMode):
+        def __init__(self, recorder):
+            super().__init__()
+            self.recorder = recorder
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            return self.recorder.call_function(func, args, kwargs or {})
+
+    class AtenCounter(TorchDispatchMode):
+        def __init__(self, recorder):
+            super().__init__()
+            self.recorder = recorder
+
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            # Otherwise torch wraps __torch_dispatch__ in dynamo.disable, and
+            # importing torch._dynamo costs a second of start-up; we never compile.
+            return False
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            self.recorder.count(func, args, kwargs or {}, out)
+            return out
+
+    return FunctionRecorder, AtenCounter
+
+
 def trace(
     model,
     input_shapes,
@@ -465,20 +532,9 @@ def trace(
         register_module_forward_hook,
         register_module_forward_pre_hook,
     )
-    from torch.overrides import TorchFunctionMode
-    from torch.utils._python_dispatch import TorchDispatchMode
 
     recorder = _Recorder(torch, model, sites, batch_size, amp_dtype)
-
-    class FunctionRecorder(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            return recorder.call_function(func, args, kwargs or {})
-
-    class AtenCounter(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            recorder.count(func, args, kwargs or {}, out)
-            return out
+    function_mode_class, dispatch_mode_class = _mode_classes()
 
     substitutes = _substitutes(model, device, param_dtype)
     for tensor in substitutes.values():
@@ -500,7 +556,8 @@ def trace(
             if record_saved
             else nullcontext()
         )
-        with grad, saved, FunctionRecorder(), AtenCounter():
+        with _without_dynamo_import(), grad, saved, function_mode_class(recorder), \
+                dispatch_mode_class(recorder):
             output = torch.func.functional_call(model, substitutes, tuple(inputs), strict=False)
     except Exception as exc:
         failure = recorder.failure(exc)
