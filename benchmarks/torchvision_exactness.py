@@ -21,7 +21,7 @@ MODEL_ARGS = {"googlenet": {"aux_logits": False}, "vit_h_14": {"image_size": 518
 
 
 def published(name: str):
-    import torchvision.models as models
+    from torchvision import models
 
     weights = list(models.get_model_weights(name))[0]
     crop = weights.transforms.keywords.get("crop_size", 224)
@@ -55,7 +55,7 @@ def check(name: str) -> dict:
 
 
 def main() -> int:
-    import torchvision.models as models
+    from torchvision import models
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", help="write the markdown table here")
@@ -82,9 +82,11 @@ def main() -> int:
             out.write("| model | crop | params | published | GMACs | published | exact |\n")
             out.write("|---|---|---|---|---|---|---|\n")
             for r in rows:
-                out.write(f"| {r['model']} | {r.get('crop', '')} | {r.get('params', '')} | "
-                          f"{r.get('published_params', '')} | {r.get('gmacs', '')} | "
-                          f"{r.get('published_gmacs', '')} | {'yes' if r['exact'] else 'NO'} |\n")
+                out.write(
+                    f"| {r['model']} | {r.get('crop', '')} | {r.get('params', '')} | "
+                    f"{r.get('published_params', '')} | {r.get('gmacs', '')} | "
+                    f"{r.get('published_gmacs', '')} | {'yes' if r['exact'] else 'NO'} |\n"
+                )
     return 0 if exact == len(rows) else 1
 
 

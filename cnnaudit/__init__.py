@@ -12,7 +12,7 @@ Importing cnnaudit does not import torch; the functions below do, when called.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["summary", "CnnauditError"]
+__all__ = ["CnnauditError", "summary"]
 
 from .errors import CnnauditError
 

@@ -9,8 +9,8 @@ FLOPs are 2 × MACs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import prod
-from typing import Callable
 
 # aten op name (overload packet) → formula(args, kwargs, out) -> MACs
 MAC_FORMULAS: dict[str, Callable] = {}
@@ -98,7 +98,8 @@ _NO_ARITHMETIC = {
 
 def op_name(func) -> str:
     """``aten.addmm.default`` → ``"aten::addmm"``."""
-    return func._overloadpacket._qualified_op_name if hasattr(func, "_overloadpacket") else str(func)
+    packet = getattr(func, "_overloadpacket", None)
+    return packet._qualified_op_name if packet is not None else str(func)
 
 
 def count(func, args, kwargs, out) -> tuple[str, int | None]:

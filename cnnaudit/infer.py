@@ -25,7 +25,7 @@ def _site_text(sites, name) -> str:
 
 def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     """((C, H, W), explanation) or a CnnauditError asking for --input-size."""
-    import torch.nn as nn
+    from torch import nn
 
     sites = sites or {}
     convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.modules.conv._ConvNd)]

@@ -125,7 +125,9 @@ def import_target(target: str) -> ModuleType:
             ) from None
         except Exception as exc:
             file, line = _user_frame_location(exc, None)
-            raise CnnauditError(f"importing {target} failed: {_one_line(exc)}", file, line) from None
+            raise CnnauditError(
+                f"importing {target} failed: {_one_line(exc)}", file, line
+            ) from None
 
     path = os.path.abspath(target)
     if not os.path.isfile(path):
@@ -161,7 +163,7 @@ def import_target(target: str) -> ModuleType:
 
 
 def _module_classes(module: ModuleType) -> list[str]:
-    import torch.nn as nn
+    from torch import nn
 
     return sorted(
         name
@@ -255,7 +257,7 @@ def _parameters_on_meta():
     """Every registered parameter and buffer moves to meta as it is registered;
     large factory calls without a device are created there directly."""
     import torch
-    import torch.nn as nn
+    from torch import nn
     from torch.overrides import TorchFunctionMode
 
     factories = {getattr(torch, n) for n in _FACTORY_NAMES}
@@ -314,7 +316,7 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
     ``device="meta"`` (the default) allocates no weights; if the constructor
     cannot run that way the model is built on the CPU and ``notes`` says so.
     """
-    import torch.nn as nn
+    from torch import nn
 
     model_args = dict(model_args or {})
     obj, module = resolve(spec)
@@ -394,8 +396,8 @@ def assignment_sites(model) -> dict[str, Site]:
         if not source_file or is_library_file(source_file):
             continue
         try:
-            indent = min((len(l) - len(l.lstrip()) for l in lines if l.strip()), default=0)
-            tree = ast.parse("".join(l[indent:] if l.strip() else l for l in lines))
+            indent = min((len(t) - len(t.lstrip()) for t in lines if t.strip()), default=0)
+            tree = ast.parse("".join(t[indent:] if t.strip() else t for t in lines))
         except SyntaxError:
             continue
         assigned: dict[str, ast.AST] = {}

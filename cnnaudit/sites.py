@@ -129,7 +129,7 @@ class ConstructionRecorder:
         self._original_init = None
 
     def __enter__(self) -> ConstructionRecorder:
-        import torch.nn as nn
+        from torch import nn
 
         self._original_init = original = nn.Module.__init__
         recorder = self
@@ -145,7 +145,7 @@ class ConstructionRecorder:
         return self
 
     def __exit__(self, *exc) -> None:
-        import torch.nn as nn
+        from torch import nn
 
         nn.Module.__init__ = self._original_init
 

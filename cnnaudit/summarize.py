@@ -93,7 +93,7 @@ def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
 def _load(model, model_args, device) -> LoadedModel:
     if isinstance(model, str):
         return load(model, model_args, device="meta" if device == "meta" else "cpu")
-    import torch.nn as nn
+    from torch import nn
 
     if not isinstance(model, nn.Module):
         raise CnnauditError(f"expected an nn.Module or a SPEC string, got {type(model).__name__}")

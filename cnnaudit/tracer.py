@@ -129,7 +129,9 @@ class _Recorder:
         # trace ends so that ids are not reused.
         self.tensors: dict[int, tuple[object, int | None]] = {}
         self.input_ids: set[int] = set()
-        self.frozen_storages: set[int] = set()  # parameters and buffers
+        # Parameters, buffers and the input batch are accounted for elsewhere
+        # in the training-memory estimate, so saving them costs no extra memory.
+        self.frozen_storages: set[int] = set()
         self.output_storages: set[int] = set()
         self.saved_storages: set[int] = set()
         self.saved_bytes = 0
@@ -183,7 +185,8 @@ class _Recorder:
         name = self.names.get(id(module))
         if name is None:  # a module created inside forward, not an attribute of the model
             name = f"{parent.name + '.' if parent and parent.name else ''}<{type(module).__name__}>"
-        leaf = next(iter(module.children()), None) is None
+        # The root is never a leaf: a model without submodules is all functional ops.
+        leaf = parent is not None and next(iter(module.children()), None) is None
         call_index = self.call_counts[id(module)]
         self.call_counts[id(module)] += 1
         node = Node(
@@ -273,9 +276,10 @@ class _Recorder:
         self._attach(node)
 
     def _note_failure(self, exc: BaseException, node: Node | None) -> None:
-        if self.failed is None or self.failed[0] is not exc:
-            if self.failed is None or not _caused_by(exc, self.failed[0]):
-                self.failed = (exc, node)
+        # Keep the innermost record: the same exception (or one raised from it)
+        # passing through outer ops must not overwrite it.
+        if self.failed is None or not _caused_by(exc, self.failed[0]):
+            self.failed = (exc, node)
 
     # -- counting -----------------------------------------------------------
 
@@ -367,7 +371,8 @@ _AUTOCAST_LOW = {
 }
 _AUTOCAST_FLOAT32 = {
     "softmax", "log_softmax", "layer_norm", "group_norm", "cross_entropy", "nll_loss",
-    "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "cosine_similarity",
+    "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss",
+    "cosine_similarity",
     "exp", "log", "pow", "norm", "cumsum", "cumprod", "sum", "prod", "rsqrt",
 }
 
@@ -542,6 +547,7 @@ def trace(
     inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
     recorder.input_ids = {id(t) for t in inputs}
     input_infos = [recorder.info(t) for t in inputs]
+    recorder.frozen_storages.update(recorder.storage_key(t) for t in inputs)
 
     training_flags = [(m, m.training) for m in model.modules()]
     handles = []

@@ -49,7 +49,7 @@ def parse_input_size(text: str) -> tuple[int, ...]:
     return dims
 
 
-def format_count(n: int | float | None, unit: str = "") -> str:
+def format_count(n: float | None, unit: str = "") -> str:
     """Exact below 10,000, then K/M/G/T with two decimals: ``5_383_000`` → ``5.38 M``."""
     if n is None:
         return ""
@@ -62,7 +62,7 @@ def format_count(n: int | float | None, unit: str = "") -> str:
     return str(n)
 
 
-def format_bytes(n: int | float | None) -> str:
+def format_bytes(n: float | None) -> str:
     """Binary units, as memory is sized: ``1536`` → ``1.50 KiB``."""
     if n is None:
         return ""

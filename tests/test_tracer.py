@@ -1,0 +1,157 @@
+"""The traced graph: module calls and functional ops in order, with shapes,
+source lines and dataflow; crashes kept as data; the user's model untouched."""
+
+import sys
+
+import pytest
+import torch
+from conftest import EXAMPLES, MODELS, line_of
+from torch import nn
+
+import cnnaudit
+from cnnaudit.loader import load
+from cnnaudit.tracer import trace
+
+CHEATSHEET = str(EXAMPLES / "cheatsheet_net.py")
+BROKEN = str(MODELS / "broken_models.py")
+
+
+@pytest.fixture(scope="module")
+def cheatsheet_graph():
+    loaded = load(f"{CHEATSHEET}:Net")
+    return trace(loaded.model, [(1, 28, 28)], sites=loaded.sites)
+
+
+def test_op_graph_in_call_order(cheatsheet_graph):
+    ops = [(n.name, n.op) for n in cheatsheet_graph.ops()]
+    assert ops == [
+        ("conv1", "Conv2d"), ("bn1", "BatchNorm2d"), ("relu", "F.relu"),
+        ("conv2", "Conv2d"), ("bn2", "BatchNorm2d"), ("relu_1", "F.relu"),
+        ("pool", "MaxPool2d"), ("dropout", "Dropout2d"), ("view", "Tensor.view"),
+        ("fc1", "Linear"), ("log_softmax", "F.log_softmax"),
+    ]
+
+
+def test_dataflow_links_each_op_to_its_producer(cheatsheet_graph):
+    ops = cheatsheet_graph.ops()
+    assert ops[0].inputs[0].origin == "input"
+    for previous, current in zip(ops, ops[1:]):
+        assert cheatsheet_graph.producer(current.inputs[0]) is previous
+    assert [n.name for n in cheatsheet_graph.consumers(ops[0])] == ["bn1"]
+
+
+def test_traced_with_a_batch_above_one(cheatsheet_graph):
+    assert cheatsheet_graph.inputs[0].shape == (2, 1, 28, 28)
+    assert cheatsheet_graph.outputs[0].shape == (2, 10)
+    assert cheatsheet_graph.device == "meta"
+
+
+def test_source_lines_of_modules_and_functional_ops(cheatsheet_graph):
+    by_name = {n.name: n for n in cheatsheet_graph.ops()}
+    assert by_name["conv1"].defined_at.line == line_of(CHEATSHEET, "self.conv1 = nn.Conv2d")
+    assert by_name["view"].call_site.line == line_of(CHEATSHEET, "x = x.view(-1, 20 * 12 * 12)")
+    assert list(by_name["view"].args.values()) == ["<tensor>", -1, 2880]
+    assert by_name["log_softmax"].call_site.line == line_of(CHEATSHEET, "return F.log_softmax")
+    assert by_name["log_softmax"].args["dim"] == -1
+
+
+def test_functional_defaults_are_recorded():
+    class Net(nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.dropout(x, 0.5)
+
+    graph = trace(Net(), [(4,)])
+    (dropout,) = graph.ops()
+    assert dropout.args["training"] is True and dropout.args["p"] == 0.5
+
+
+def test_linear_mismatch_is_data_with_the_graph_so_far():
+    loaded = load(f"{BROKEN}:FlattenMismatch")
+    graph = trace(loaded.model, [(1, 28, 28)], sites=loaded.sites)
+    assert graph.failure is not None
+    failed = graph.nodes[graph.failure.node]
+    assert failed.name == "fc1" and failed.inputs[0].shape == (2, 2420)
+    assert [n.name for n in graph.ops()][:4] == ["conv1", "relu", "conv2", "relu_1"]
+
+    from cnnaudit.diagnose import describe_failure
+
+    message = describe_failure(graph)
+    assert "expects 2880 input features but receives 2420" in message
+    assert "20×11×11" in message
+    assert f"broken_models.py:{line_of(BROKEN, 'self.fc1 = nn.Linear')}" in message
+
+
+def test_channel_mismatch_names_the_numbers():
+    summary = cnnaudit.summary(f"{BROKEN}:ChannelMismatch", (1, 28, 28))
+    assert summary.failure["layer"] == "bn1"
+    assert "built for 16 channels but receives 10" in summary.failure["message"]
+    assert summary.failure["line"] == line_of(BROKEN, "self.bn1 = nn.BatchNorm2d(16)")
+    assert summary.exit_code == 1
+
+
+def test_data_dependent_forward_falls_back_to_real_cpu_tensors():
+    summary = cnnaudit.summary(f"{BROKEN}:NeedsValues", (1, 28, 28))
+    assert summary.failure is None
+    assert summary.device == "cpu"
+    assert any("needs tensor values" in note and "traced with real CPU tensors" in note
+               for note in summary.notes)
+    assert summary.totals.macs == 26 * 26 * 4 * 9 + 4 * 26 * 26 * 10
+
+
+def _fingerprint(model):
+    return {
+        "params": [(n, id(p), p.device.type, p.requires_grad, p.detach().clone())
+                   for n, p in model.named_parameters()],
+        "buffers": [(n, b.clone()) for n, b in model.named_buffers()],
+        "training": [m.training for m in model.modules()],
+        "hooks": [len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules()],
+    }
+
+
+def _same(before, after):
+    assert [p[:4] for p in before["params"]] == [p[:4] for p in after["params"]]
+    assert all(torch.equal(a[4], b[4]) for a, b in zip(before["params"], after["params"]))
+    assert all(torch.equal(a[1], b[1]) for a, b in zip(before["buffers"], after["buffers"]))
+    assert before["training"] == after["training"]
+    assert before["hooks"] == after["hooks"]
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+def test_the_users_model_is_left_as_it_was(device):
+    from torch.nn.modules import module as module_globals
+
+    model = load(f"{CHEATSHEET}:Net", device="cpu").model
+    model.eval()
+    model.bn1.train()  # a mixed state must survive too
+    before = _fingerprint(model)
+    # Training memory traces in training mode: BatchNorm statistics must not move.
+    cnnaudit.summary(model, (1, 28, 28), device=device, batch_size=8)
+    _same(before, _fingerprint(model))
+    assert not module_globals._global_forward_hooks
+    assert not module_globals._global_forward_pre_hooks
+    assert nn.Module.__init__ is nn.Module.__dict__["__init__"]
+
+
+def test_the_users_model_is_left_as_it_was_when_forward_raises():
+    model = load(f"{BROKEN}:FlattenMismatch", device="cpu").model
+    before = _fingerprint(model)
+    summary = cnnaudit.summary(model, (1, 28, 28))
+    assert summary.failure is not None
+    _same(before, _fingerprint(model))
+    from torch.nn.modules import module as module_globals
+
+    assert not module_globals._global_forward_hooks
+
+
+def test_dynamo_stand_in_is_gone_after_the_trace():
+    load_graph = trace(load(f"{CHEATSHEET}:Net").model, [(1, 28, 28)])
+    assert load_graph.failure is None
+    stand_in = sys.modules.get("torch._dynamo")
+    assert stand_in is None or hasattr(stand_in, "optimize")  # the real one, if anything
+
+
+def test_shared_module_calls_are_separate_nodes():
+    loaded = load(f"{BROKEN}:Shared")
+    graph = trace(loaded.model, [(16,)])
+    calls = [n for n in graph.ops() if n.name == "fc"]
+    assert [n.call_index for n in calls] == [0, 1]
