@@ -30,6 +30,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/speed_vs_torchinfo.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/peer_counts.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
