@@ -125,3 +125,31 @@ def describe_failure(graph: Graph) -> str | None:
 
 def elements(shape) -> int:
     return prod(shape)
+
+
+def view_size_mismatch(graph: Graph, node: Node) -> tuple[int, int, str] | None:
+    """A failed ``view(-1, N)``/``reshape``: (N, the features per sample, C×H×W)."""
+    if node.kind != "function" or node.error is None or not node.inputs:
+        return None
+    if node.op.rsplit(".", 1)[-1] not in ("view", "reshape") or "invalid for input" not in node.error:
+        return None
+    shape = node.inputs[0].shape
+    sizes = [v for k, v in node.args.items() if isinstance(v, int) and k != "0"]
+    sizes += [x for v in node.args.values() if isinstance(v, list) for x in v if isinstance(x, int)]
+    fixed = [s for s in sizes if s > 0]
+    if not fixed:
+        return None
+    features = elements(shape[1:])
+    return fixed[-1], features, "×".join(str(d) for d in shape[1:])
+
+
+def failure_explained_by_rules(graph: Graph) -> bool:
+    """Is the crash one that a specific error rule (CNA101/103/104) reports?"""
+    failure = graph.failure
+    if failure is None or failure.node is None:
+        return False
+    node = graph.nodes[failure.node]
+    if node.module is not None:
+        return bool(linear_mismatch(graph, node) or channel_mismatch(node)
+                    or kernel_too_large(node))
+    return view_size_mismatch(graph, node) is not None

@@ -86,6 +86,8 @@ class Graph:
     failure: Failure | None = None
     uncounted_ops: dict[str, int] = field(default_factory=dict)  # aten op → calls
     saved_bytes: int = 0  # whole batch, excluding parameters and buffers
+    unused_parameters: set[str] = field(default_factory=set)  # no aten op read them
+    _consumers: dict[int, list[int]] | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Node | None:
@@ -99,11 +101,15 @@ class Graph:
         return self.nodes[tensor.producer] if tensor.producer is not None else None
 
     def consumers(self, node: Node) -> list[Node]:
-        return [
-            other
-            for other in self.nodes
-            if other.in_op_graph and any(t.producer == node.id for t in other.inputs)
-        ]
+        """The op-graph nodes that read an output of ``node``, in call order."""
+        if self._consumers is None:
+            index: dict[int, list[int]] = {}
+            for other in self.nodes:
+                if other.in_op_graph:
+                    for producer in {t.producer for t in other.inputs if t.producer is not None}:
+                        index.setdefault(producer, []).append(other.id)
+            self._consumers = index
+        return [self.nodes[i] for i in self._consumers.get(node.id, [])]
 
     def subtree(self, node: Node) -> list[Node]:
         found, stack = [], [node.id]

@@ -133,6 +133,8 @@ class _Recorder:
         # in the training-memory estimate, so saving them costs no extra memory.
         self.frozen_storages: set[int] = set()
         self.output_storages: set[int] = set()
+        self.parameter_storages: set[int] = set()  # parameters only
+        self.used_storages: set[int] = set()  # parameters some aten op read
         self.saved_storages: set[int] = set()
         self.saved_bytes = 0
         self.uncounted: Counter = Counter()
@@ -284,6 +286,11 @@ class _Recorder:
     # -- counting -----------------------------------------------------------
 
     def count(self, func, args, kwargs, out) -> None:
+        for value in args:
+            if isinstance(value, self.torch.Tensor):
+                key = self.storage_key(value)
+                if key in self.parameter_storages:
+                    self.used_storages.add(key)
         name, macs = counting.count(func, args, kwargs, out)
         if macs is None:
             self.uncounted[name] += 1
@@ -544,6 +551,11 @@ def trace(
     substitutes = _substitutes(model, device, param_dtype)
     for tensor in substitutes.values():
         recorder.frozen_storages.add(recorder.storage_key(tensor))
+    parameter_keys = {
+        name: recorder.storage_key(substitutes[name])
+        for name, _ in model.named_parameters(remove_duplicate=False)
+    }
+    recorder.parameter_storages.update(parameter_keys.values())
     inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
     recorder.input_ids = {id(t) for t in inputs}
     input_infos = [recorder.info(t) for t in inputs]
@@ -585,6 +597,8 @@ def trace(
         training=training,
         failure=failure,
         uncounted_ops=dict(recorder.uncounted),
+        unused_parameters={name for name, key in parameter_keys.items()
+                           if key not in recorder.used_storages},
         saved_bytes=recorder.saved_bytes,
     )
     recorder.tensors.clear()

@@ -1,0 +1,84 @@
+"""What a rule reports: one plain record per finding. No rendering here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("suggestion", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass
+class Savings:
+    """Before and after a suggestion, per sample for MACs."""
+
+    params_before: int
+    params_after: int
+    macs_before: int
+    macs_after: int
+
+    @property
+    def params_saved(self) -> int:
+        return self.params_before - self.params_after
+
+    @property
+    def macs_saved(self) -> int:
+        return self.macs_before - self.macs_after
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["params_saved"] = self.params_saved
+        data["macs_saved"] = self.macs_saved
+        return data
+
+
+@dataclass
+class Hit:
+    """What a rule's check yields; the engine adds the rule's code, name and
+    severity and resolves the location."""
+
+    node: object | None  # graph Node, or None with an explicit site
+    message: str
+    savings: Savings | None = None
+    fix: str | None = None  # a source hint: what to write instead
+    rewrite: dict | None = None  # parameters for the probe's module surgery
+    site: object | None = None  # a Site, when the location is not the node's
+    layer: str | None = None
+
+
+@dataclass
+class Finding:
+    code: str
+    name: str
+    severity: str
+    layer: str | None
+    file: str | None
+    line: int | None
+    col: int | None
+    message: str
+    savings: Savings | None = None
+    fix: str | None = None
+    rewrite: dict | None = None
+    probe: str | None = None  # the command that would verify a suggestion
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "layer": self.layer,
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "message": self.message,
+        }
+        if self.savings is not None:
+            data["savings"] = self.savings.to_dict()
+        if self.fix is not None:
+            data["fix"] = self.fix
+        if self.rewrite is not None:
+            data["rewrite"] = self.rewrite
+        if self.probe is not None:
+            data["probe"] = self.probe
+        return data

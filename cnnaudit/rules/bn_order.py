@@ -1,0 +1,49 @@
+"""An activation between a conv/linear and its BatchNorm.
+
+## What it does
+Finds `Conv → activation → BatchNorm` (or `Linear → activation → BatchNorm`):
+the BatchNorm normalizes the activation's output instead of the layer's.
+Pre-activation designs (`BN → ReLU → Conv`, as in DenseNet) are a different
+pattern and are fine.
+
+## Why is this bad?
+BatchNorm is meant to standardize the pre-activations so that the
+nonlinearity sees zero-mean, unit-variance inputs. After a ReLU it normalizes a
+half-rectified distribution, and the conv's bias and the BN's shift fight each
+other. The cheatsheet's order is Conv → BatchNorm → ReLU.
+
+## Example
+```python
+x = self.bn1(F.relu(self.conv1(x)))
+```
+
+## Use instead
+```python
+x = F.relu(self.bn1(self.conv1(x)))
+```
+"""
+
+from ..findings import Hit
+from ..patterns import is_activation, is_batchnorm, is_conv, is_linear, producer_of
+from . import rule
+
+
+@rule("CNA201", "bn-order", "warning")
+def check(ctx):
+    graph = ctx.graph
+    for node in graph.ops():
+        if not is_batchnorm(node):
+            continue
+        activation = producer_of(graph, node)
+        if activation is None or not is_activation(activation):
+            continue
+        layer = producer_of(graph, activation)
+        if layer is None or not (is_conv(layer) or is_linear(layer)):
+            continue
+        yield Hit(
+            activation,
+            f"{activation.name} ({activation.op}) sits between {layer.name} and {node.name}: "
+            f"normalize the {layer.op}'s output, then activate ({layer.op} → {node.op} → "
+            f"{activation.op.rsplit('.', 1)[-1]})",
+            fix=f"{activation.op.rsplit('.', 1)[-1]}({node.name}({layer.name}(x)))",
+        )

@@ -1,0 +1,112 @@
+"""Two spatial convolutions, or two Linears, with only linear ops between them.
+
+## What it does
+Walks back from each spatial (k×k, k > 1) convolution and each Linear through
+ops that are linear maps — BatchNorm, dropout, reshapes, average pooling,
+sums and concatenations, scaling — and reports when it reaches another layer
+of the same kind without passing a nonlinearity. A 1×1 convolution on either
+side is a linear bottleneck (MobileNetV2), and a grouped or depthwise one a
+factorization (Xception, ConvNeXt): both are fine.
+
+## Why is this bad?
+Two linear maps compose into one: the pair has the parameters and MACs of two
+layers and the expressive power of one. Usually an activation was forgotten.
+
+## Example
+```python
+x = self.bn1(self.conv1(x))
+x = F.relu(self.bn2(self.conv2(x)))
+```
+
+## Use instead
+```python
+x = F.relu(self.bn1(self.conv1(x)))
+x = F.relu(self.bn2(self.conv2(x)))
+```
+"""
+
+from ..findings import Hit
+from ..patterns import (
+    ADD_FUNCTIONS,
+    AVG_POOL_FUNCTIONS,
+    AVG_POOL_MODULES,
+    DROPOUT_MODULES,
+    SCALE_FUNCTIONS,
+    conv_spec,
+    is_batchnorm,
+    is_conv,
+    is_dropout,
+    is_linear,
+    is_view,
+    op_name,
+)
+from . import rule
+
+MAX_VISITS = 32
+
+
+def _is_linear_map(node) -> bool:
+    """Ops that keep a composition of layers linear."""
+    if is_batchnorm(node) or is_dropout(node) or is_view(node):
+        return True
+    if node.kind == "module":
+        return node.op in AVG_POOL_MODULES or node.op in DROPOUT_MODULES
+    name = op_name(node)
+    if name in AVG_POOL_FUNCTIONS or name in ADD_FUNCTIONS or name in ("pad",):
+        return True
+    if name in SCALE_FUNCTIONS:
+        # x * constant or x * parameter is linear in x; x * y (gating) is not.
+        return sum(1 for t in node.inputs if t.origin == "node") <= 1
+    return False
+
+
+def _kind(node) -> str | None:
+    if is_conv(node):
+        spec = conv_spec(node)
+        # Grouped and depthwise convolutions factor a convolution on purpose
+        # (Xception, ConvNeXt): a full conv next to one is a factorization.
+        return "conv" if spec is not None and spec.spatial and spec.groups == 1 else None
+    if is_linear(node):
+        return "linear"
+    return None
+
+
+def _linear_predecessor(graph, node, kind):
+    """The same-kind layer reached through linear maps only, and the ops passed."""
+    stack = [(t.producer, []) for t in node.inputs[:1] if t.producer is not None]
+    visited = 0
+    while stack and visited < MAX_VISITS:
+        producer_id, path = stack.pop()
+        visited += 1
+        producer = graph.nodes[producer_id]
+        found = _kind(producer)
+        if found == kind:
+            return producer, path
+        if found is None and is_conv(producer):
+            continue  # a 1×1 or grouped conv: a deliberate linear bottleneck or factorization
+        if is_conv(producer) or is_linear(producer) or not _is_linear_map(producer):
+            continue
+        for tensor in producer.inputs:
+            if tensor.producer is not None:
+                stack.append((tensor.producer, [*path, producer]))
+    return None, []
+
+
+@rule("CNA204", "missing-activation", "warning")
+def check(ctx):
+    graph = ctx.graph
+    for node in graph.ops():
+        kind = _kind(node)
+        if kind is None:
+            continue
+        earlier, path = _linear_predecessor(graph, node, kind)
+        if earlier is None:
+            continue
+        between = ", ".join(p.name for p in reversed(path)) or "nothing"
+        yield Hit(
+            node,
+            f"{earlier.name} → {node.name} with only linear ops between ({between}): the two "
+            f"{'convolutions' if kind == 'conv' else 'Linears'} compose into one linear map; "
+            "add an activation",
+            fix=f"F.relu(...) after {path[-1].name if path else earlier.name}",
+        )

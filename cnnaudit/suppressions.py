@@ -1,0 +1,75 @@
+"""``# cnnaudit: ignore[CNA202, bias-before-bn]`` comments on a layer's line.
+
+No bare catch-all: a comment without codes suppresses nothing and is reported,
+as is one that matched no finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+COMMENT = re.compile(r"#\s*cnnaudit:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
+
+
+@dataclass
+class Suppression:
+    file: str
+    line: int
+    col: int
+    selectors: list[str]  # as written: codes or names
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def bare(self) -> bool:
+        return not self.selectors
+
+
+@lru_cache(maxsize=256)
+def _read_lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return tuple(handle.read().splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def scan(path: str) -> list[Suppression]:
+    found = []
+    for number, text in enumerate(_read_lines(path), 1):
+        match = COMMENT.search(text)
+        if match:
+            codes = match.group("codes")
+            selectors = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
+            found.append(Suppression(path, number, match.start() + 1, selectors))
+    return found
+
+
+class SuppressionIndex:
+    """The suppression comments of a set of files, and which were used."""
+
+    def __init__(self, paths) -> None:
+        self.by_line: dict[tuple[str, int], Suppression] = {}
+        for path in sorted(set(paths)):
+            for item in scan(path):
+                self.by_line[(path, item.line)] = item
+
+    def suppresses(self, path: str, line: int, code: str, name: str) -> bool:
+        item = self.by_line.get((path, line))
+        if item is None:
+            return False
+        for selector in item.selectors:
+            if selector.upper() == code or selector.lower() == name:
+                item.used.add(selector)
+                return True
+        return False
+
+    def unused(self) -> list[tuple[Suppression, list[str]]]:
+        """(suppression, its selectors that matched nothing), bare ones included."""
+        result = []
+        for item in self.by_line.values():
+            idle = [s for s in item.selectors if s not in item.used]
+            if item.bare or idle:
+                result.append((item, idle))
+        return result
