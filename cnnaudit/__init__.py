@@ -23,3 +23,12 @@ def summary(model, input_size=None, **kwargs):
     from .summarize import summary as run
 
     return run(model, input_size, **kwargs)
+
+
+def lint(model, input_size=None, **kwargs):
+    """Run the rule catalog on ``model`` (an ``nn.Module`` or a SPEC string);
+    returns a LintReport whose ``to_dict()`` is the ``--format json`` output.
+    See ``cnnaudit.linting.lint`` for the options."""
+    from .linting import lint as run
+
+    return run(model, input_size, **kwargs)

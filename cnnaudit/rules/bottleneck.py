@@ -2,7 +2,7 @@
 
 ## What it does
 Finds full convolutions at least 64 channels wide on both sides
-(configurable) and proposes reducing the channels fourfold with a 1×1
+(configurable), not already the middle of a bottleneck, and proposes reducing the channels fourfold with a 1×1
 convolution, applying the k×k convolution on the reduced channels, and
 expanding back with a 1×1 — ResNet's bottleneck — with the parameters and MACs
 before and after. Proposed only when the layer shrinks by at least half.
@@ -29,7 +29,16 @@ nn.Conv2d(64, 256, kernel_size=1)              # expand
 from math import prod
 
 from ..findings import Hit, Savings
-from ..patterns import input_positions, output_positions
+from ..patterns import (
+    conv_spec,
+    input_positions,
+    is_activation,
+    is_batchnorm,
+    is_conv,
+    is_dropout,
+    output_positions,
+    producer_of,
+)
 from . import rule
 from ._conv_suggestions import candidate_convs, conv_params, worth_it
 
@@ -42,11 +51,29 @@ def bottleneck_params(c_in, c_out, kernel, bias) -> int:
             + conv_params(width, c_out, (1,), bias))
 
 
+def _inside_bottleneck(graph, node) -> bool:
+    """Is ``node`` already the k×k of a bottleneck: fed, through norms and
+    activations, by a 1×1 convolution that reduces the channels?"""
+    current = producer_of(graph, node)
+    for _ in range(4):
+        if current is None:
+            return False
+        if is_conv(current):
+            spec = conv_spec(current)
+            return spec is not None and not spec.spatial and spec.out_channels < spec.in_channels
+        if not (is_batchnorm(current) or is_activation(current) or is_dropout(current)):
+            return False
+        current = producer_of(graph, current)
+    return False
+
+
 @rule("CNA303", "bottleneck", "suggestion")
 def check(ctx):
     minimum = ctx.options.bottleneck_min_channels
     for node, spec in candidate_convs(ctx):
         if spec.in_channels < minimum or spec.out_channels < minimum:
+            continue
+        if _inside_bottleneck(ctx.graph, node):
             continue
         before = conv_params(spec.in_channels, spec.out_channels, spec.kernel, spec.bias)
         after = bottleneck_params(spec.in_channels, spec.out_channels, spec.kernel, spec.bias)

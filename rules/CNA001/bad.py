@@ -1,0 +1,16 @@
+"""CNA001 trace-failed: forward calls a layer with an argument it does not take."""
+import torch.nn as nn
+
+INPUT_SIZE = (1, 28, 28)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.bn(self.conv(x)).relu().mean((2, 3))
+        return self.head(x, scale=2)  # expect: CNA001

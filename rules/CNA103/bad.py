@@ -1,0 +1,17 @@
+"""CNA103 channel-mismatch: bn1 built for 16 channels, conv1 makes 8."""
+import torch.nn as nn
+import torch.nn.functional as F
+
+INPUT_SIZE = (1, 28, 28)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)  # expect: CNA103
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        return self.fc(x.mean((2, 3)))

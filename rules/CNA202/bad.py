@@ -1,0 +1,22 @@
+"""CNA202 bias-before-bn: both convolutions carry a bias that BatchNorm cancels."""
+import torch.nn as nn
+
+INPUT_SIZE = (3, 32, 32)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1),  # expect: CNA202
+            nn.BatchNorm2d(16),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, padding=1),  # expect: CNA202
+            nn.BatchNorm2d(32),
+            nn.ReLU(),
+        )
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.features(x)).flatten(1))
