@@ -120,5 +120,122 @@ def _exit_code(result) -> int:
     return result.exit_code
 
 
+def _split(values) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@options.input_size
+@options.model_args
+@options.device
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "sarif", "github"]),
+              help="text: path:line:col: CODE [severity] layer: message; github: workflow "
+                   "annotations; sarif: for code scanning.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rules: codes (CNA202), prefixes (CNA3) or names; comma-separated.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (as --select).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
+              default="warning", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
+@click.option("--max-suggestions", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Suggestions kept per model, ranked by savings (0: all).")
+@click.option("--max-params", type=int, default=None, help="Budget: CNA401 above this.")
+@click.option("--max-macs", type=int, default=None, help="Budget: CNA402 above this per sample.")
+@click.option("--max-memory", default=None, metavar="SIZE",
+              help="Budget: CNA403 when training memory exceeds it (e.g. 8GiB).")
+@click.option("--memory-batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Batch size for the memory budget.")
+@click.option("--verbose", "-v", is_flag=True, help="Show each finding's fix and savings.")
+@options.debug
+@_report_errors
+def lint(specs, input_sizes, model_args, device, output_format, select, ignore, fail_on,
+         exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
+         verbose):
+    """Check SPEC... against the rule catalog (`cnnaudit rules`); findings at
+    the file:line of the offending layer."""
+    from .linting import LintOptions
+    from .linting import lint as run_lint
+    from .loader import parse_model_args
+    from .rules import select_codes
+    from .units import parse_bytes, parse_input_size
+
+    shapes = [parse_input_size(text) for text in input_sizes] or None
+    arguments = parse_model_args(model_args)
+    selected, ignored = _split(select), _split(ignore)
+    select_codes(selected + ignored)  # an unknown selector is a usage error, before any work
+    reports, usage_errors = [], 0
+    for spec in specs:
+        lint_options = LintOptions(
+            select=selected or None, ignore=ignored, fail_on=fail_on,
+            max_suggestions=max_suggestions, max_params=max_params, max_macs=max_macs,
+            max_memory=parse_bytes(max_memory) if max_memory else None,
+            memory_batch_size=memory_batch_size,
+        )
+        try:
+            reports.append(run_lint(spec, shapes, model_args=arguments, options=lint_options,
+                                    device=device))
+        except CnnauditError as exc:
+            if len(specs) == 1:
+                raise
+            click.echo(f"cnnaudit: error: {spec}: {exc}" if not exc.file else str(exc), err=True)
+            usage_errors += 1
+    for report in reports:
+        for note in report.notes:
+            click.echo(note, err=True)
+    click.echo(_render_lint(reports, output_format, verbose))
+    sys.exit(_lint_exit_code(reports, usage_errors, exit_zero))
+
+
+def _render_lint(reports, output_format: str, verbose: bool) -> str:
+    if output_format == "json":
+        import json
+
+        data = [r.to_dict() for r in reports]
+        return json.dumps(data[0] if len(data) == 1 else data, indent=2)
+    if output_format == "sarif":
+        from .report.sarif import render_sarif
+
+        return render_sarif(reports)
+    from .report.lint_text import render_github, render_text
+
+    if output_format == "github":
+        return render_github(reports)
+    return render_text(reports, verbose=verbose)
+
+
+def _lint_exit_code(reports, usage_errors: int, exit_zero: bool) -> int:
+    """2 if any SPEC could not be loaded; else 1 if any report fails its
+    --fail-on level (unless --exit-zero); else 0."""
+    if usage_errors:
+        return EXIT_USAGE
+    if exit_zero:
+        return 0
+    return max((r.exit_code for r in reports), default=0)
+
+
+@main.command()
+@click.option("--format", "-f", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "json", "markdown"]))
+def rules(output_format):
+    """The rule catalog: code, name, severity and what each rule catches."""
+    from .report.catalog import render_catalog
+
+    click.echo(render_catalog(output_format))
+
+
+@main.command()
+@click.argument("code")
+@options.debug
+@_report_errors
+def explain(code):
+    """One rule: what it does, why it matters, and its bad and good examples."""
+    from .report.catalog import render_explanation
+
+    click.echo(render_explanation(code))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

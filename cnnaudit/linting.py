@@ -209,7 +209,7 @@ def lint(
         for hit in item.check(context) or ():
             raw.append(_to_finding(item, hit))
 
-    findings, suppressed, unused = _apply_suppressions(raw, loaded, graph)
+    findings, suppressed, unused = _apply_suppressions(raw, loaded, graph, context)
     if "CNA002" in selected:
         from .rules import get_rule
 
@@ -253,7 +253,16 @@ def _user_files(loaded: LoadedModel, findings: list[Finding]) -> set[str]:
     return {p for p in paths if p and not is_library_file(p)}
 
 
-def _apply_suppressions(findings, loaded, graph):
+def _model_lines(loaded, graph, context) -> set[tuple[str, int]]:
+    """Every source line this model's layers and ops were built or called on."""
+    sites = list(loaded.sites.values())
+    for node in graph.nodes:
+        sites += [node.call_site, node.defined_at]
+    sites.append(context.model_site())
+    return {(s.file, s.line) for s in sites if s is not None}
+
+
+def _apply_suppressions(findings, loaded, graph, context):
     from .suppressions import SuppressionIndex
 
     index = SuppressionIndex(_user_files(loaded, findings))
@@ -264,7 +273,10 @@ def _apply_suppressions(findings, loaded, graph):
             suppressed += 1
         else:
             kept.append(finding)
-    return kept, suppressed, index.unused()
+    # Only comments on this model's own lines: a file may hold several models.
+    lines = _model_lines(loaded, graph, context)
+    unused = [(item, idle) for item, idle in index.unused() if (item.file, item.line) in lines]
+    return kept, suppressed, unused
 
 
 def _rank_and_cap(findings: list[Finding], cap: int) -> tuple[list[Finding], int]:

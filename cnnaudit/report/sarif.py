@@ -1,0 +1,71 @@
+"""SARIF 2.1.0, as GitHub code scanning accepts it: one run, the catalog's
+rules under ``tool.driver.rules`` (descriptions from the rule docstrings) and
+one result per finding with its ruleId, level and physical location."""
+
+from __future__ import annotations
+
+import json
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
+
+
+def _rule_descriptor(rule) -> dict:
+    what = rule.section("What it does") or rule.summary
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"tags": [rule.severity], "precision": "high"},
+    }
+
+
+def to_sarif(reports) -> dict:
+    from .. import __version__
+    from ..rules import all_rules
+
+    rules = all_rules()
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for report in reports:
+        for finding in report.findings:
+            result = {
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": _LEVEL[finding.severity],
+                "message": {"text": (f"{finding.layer}: " if finding.layer else "")
+                            + finding.message},
+                "properties": {"model": report.model},
+            }
+            if finding.file:
+                region = {"startLine": max(1, finding.line or 1)}
+                if finding.col:
+                    region["startColumn"] = finding.col
+                result["locations"] = [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                        "region": region,
+                    }
+                }]
+            if finding.fix:
+                result["properties"]["fix"] = finding.fix
+            results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "cnnaudit",
+                "version": __version__,
+                "rules": [_rule_descriptor(rule) for rule in rules],
+            }},
+            "results": results,
+        }],
+    }
+
+
+def render_sarif(reports) -> str:
+    return json.dumps(to_sarif(reports), indent=2)
