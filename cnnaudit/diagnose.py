@@ -131,7 +131,9 @@ def view_size_mismatch(graph: Graph, node: Node) -> tuple[int, int, str] | None:
     """A failed ``view(-1, N)``/``reshape``: (N, the features per sample, C×H×W)."""
     if node.kind != "function" or node.error is None or not node.inputs:
         return None
-    if node.op.rsplit(".", 1)[-1] not in ("view", "reshape") or "invalid for input" not in node.error:
+    if node.op.rsplit(".", 1)[-1] not in ("view", "reshape"):
+        return None
+    if "invalid for input" not in node.error:
         return None
     shape = node.inputs[0].shape
     sizes = [v for k, v in node.args.items() if isinstance(v, int) and k != "0"]

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import MODELS, ROOT, line_of, run_cli
 
 import cnnaudit
 from cnnaudit.cli import main
-from conftest import MODELS, ROOT, line_of, run_cli
 
 CHEATSHEET = "examples/cheatsheet_net.py:Net"
 LINT_MODELS = MODELS / "lint_models.py"

@@ -4,11 +4,11 @@ stays quiet on good.py (pylint's bad/good message examples, as evidence)."""
 import re
 
 import pytest
+from conftest import ROOT
 
 import cnnaudit
 from cnnaudit.loader import import_target
 from cnnaudit.rules import all_rules
-from conftest import ROOT
 
 RULES_DIR = ROOT / "rules"
 CODES = [r.code for r in all_rules()]

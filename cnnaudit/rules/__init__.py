@@ -11,8 +11,8 @@ import importlib
 import inspect
 import pkgutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import CnnauditError
 
@@ -82,7 +82,8 @@ def select_codes(selectors) -> set[str]:
         text = selector.strip()
         if not text:
             continue
-        matched = {r.code for r in rules if r.code.startswith(text.upper()) or r.name == text.lower()}
+        matched = {r.code for r in rules
+                   if r.code.startswith(text.upper()) or r.name == text.lower()}
         if not matched:
             raise CnnauditError(
                 f"unknown rule selector {text!r}: use a code (CNA202), a prefix (CNA3) or a "

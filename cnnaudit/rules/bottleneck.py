@@ -2,8 +2,8 @@
 
 ## What it does
 Finds full convolutions at least 64 channels wide on both sides
-(configurable), not already the middle of a bottleneck, and proposes reducing the channels fourfold with a 1×1
-convolution, applying the k×k convolution on the reduced channels, and
+(configurable), not already the middle of a bottleneck, and proposes
+reducing the channels fourfold with a 1×1 convolution, applying the k×k convolution on the reduced channels, and
 expanding back with a 1×1 — ResNet's bottleneck — with the parameters and MACs
 before and after. Proposed only when the layer shrinks by at least half.
 
@@ -83,7 +83,8 @@ def check(ctx):
         positions_in, positions_out = input_positions(node), output_positions(node)
         k = prod(spec.kernel)
         macs_before = positions_out * spec.out_channels * spec.in_channels * k
-        # reduce at the input resolution, the k×k (with its stride) and the expansion at the output's
+        # reduce at the input resolution; the k×k (with its stride) and the
+        # expansion at the output's
         macs_after = (positions_in * spec.in_channels * width + positions_out * width * width * k
                       + positions_out * width * spec.out_channels)
         kernel = "×".join(map(str, spec.kernel))
