@@ -3,9 +3,10 @@
 ## What it does
 Finds full convolutions at least 64 channels wide on both sides
 (configurable), not already the middle of a bottleneck, and proposes
-reducing the channels fourfold with a 1×1 convolution, applying the k×k convolution on the reduced channels, and
-expanding back with a 1×1 — ResNet's bottleneck — with the parameters and MACs
-before and after. Proposed only when the layer shrinks by at least half.
+reducing the channels fourfold with a 1×1 convolution, applying the k×k
+convolution on the reduced channels, and expanding back with a 1×1 — ResNet's
+bottleneck — with the parameters and MACs before and after. Proposed only
+when the layer shrinks by at least half.
 
 ## Why is this bad?
 A k×k convolution's cost grows with `C_in × C_out`. On wide layers most of
