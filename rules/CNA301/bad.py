@@ -1,4 +1,4 @@
-"""CNA301 oversized-fc: the cheatsheet's kind of head, 34,570 parameters on a flattened 24×12×12 map."""
+"""CNA301 oversized-fc: 34,570 parameters on a flattened 24×12×12 map."""
 import torch.nn as nn
 import torch.nn.functional as F
 
