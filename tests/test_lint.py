@@ -190,3 +190,22 @@ def test_generated_rule_docs_are_up_to_date(tmp_path):
         committed = ROOT / "docs" / "rules" / path.name
         assert committed.read_text() == path.read_text(), (
             f"docs/rules/{path.name} is stale: python -m cnnaudit.report.catalog docs/rules")
+
+
+def _evidence_finding(code):
+    from test_rule_evidence import lint_evidence
+
+    report = lint_evidence(ROOT / "rules" / code / "bad.py")
+    return next(f for f in report.findings if f.code == code)
+
+
+def test_messages_carry_the_concrete_numbers():
+    # conv1 (−2), pool (/2), conv2 (−2), pool (/2) must leave ≥ 3 for conv3's 3×3:
+    # ((H − 2) // 2 − 2) // 2 ≥ 3  ⇔  H ≥ 18.
+    assert "the smallest input that works is 1×18×18" in _evidence_finding("CNA104").message
+    # 2 × 16×24×24 elements viewed as rows of 2304: 8 rows for 2 samples.
+    assert "turns a batch of 2 into 8 rows" in _evidence_finding("CNA102").message
+    # MaxPool 2×2 on 11×11 reads 10×10: 21 of 121 pixels lost.
+    assert "21 of 121 pixels per channel are lost" in _evidence_finding("CNA208").message
+    # 32→64 at 3×3: 18,432 weights; depthwise 288 + pointwise 2,048 = 2,336 (the cheatsheet's).
+    assert "18,432 → 2,336 parameters" in _evidence_finding("CNA302").message
