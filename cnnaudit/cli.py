@@ -125,7 +125,7 @@ def _split(values) -> list[str]:
 
 
 @main.command()
-@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.argument("targets", nargs=-1, required=True, metavar="SPEC|FILE...")
 @options.input_size
 @options.model_args
 @options.device
@@ -148,45 +148,73 @@ def _split(values) -> list[str]:
               help="Budget: CNA403 when training memory exceeds it (e.g. 8GiB).")
 @click.option("--memory-batch-size", type=click.IntRange(min=1), default=32, show_default=True,
               help="Batch size for the memory budget.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Only findings not in this baseline file count.")
+@click.option("--update-baseline", is_flag=True,
+              help="Write the current findings to --baseline and exit 0.")
+@click.option("--no-cache", is_flag=True, help="Lint again even where nothing changed.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True),
+              default=None, help="pyproject.toml to read [tool.cnnaudit] from "
+                                 "(default: the nearest one upward).")
 @click.option("--verbose", "-v", is_flag=True, help="Show each finding's fix and savings.")
 @options.debug
 @_report_errors
-def lint(specs, input_sizes, model_args, device, output_format, select, ignore, fail_on,
+def lint(targets, input_sizes, model_args, device, output_format, select, ignore, fail_on,
          exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
-         verbose):
-    """Check SPEC... against the rule catalog (`cnnaudit rules`); findings at
-    the file:line of the offending layer."""
+         baseline, update_baseline, no_cache, config_path, verbose):
+    """Check models against the rule catalog (`cnnaudit rules`); findings at
+    the file:line of the offending layer. SPEC is path/to/file.py:Name or
+    package.module:Name; a FILE (as pre-commit passes them) stands for the
+    nn.Module classes it defines and the configured models that import it."""
+    from .baseline import apply_baseline, read_baseline, write_baseline
+    from .config import load_config
     from .linting import LintOptions
-    from .linting import lint as run_lint
+    from .lint_runner import plan_jobs, run_jobs
     from .loader import parse_model_args
     from .rules import select_codes
     from .units import parse_bytes, parse_input_size
 
+    if update_baseline and not baseline:
+        raise CnnauditError("--update-baseline needs --baseline FILE")
+    config = load_config(path=config_path)
+    for warning in config.warnings:
+        click.echo(warning, err=True)
+    # Command line over config over defaults.
+    context = click.get_current_context()
+    given = {name for name in context.params
+             if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    settings = dict(config.lint)
+    cli_values = {
+        "select": _split(select) or None, "ignore": _split(ignore), "fail_on": fail_on,
+        "max_suggestions": max_suggestions, "max_params": max_params, "max_macs": max_macs,
+        "max_memory": parse_bytes(max_memory) if max_memory else None,
+        "memory_batch_size": memory_batch_size,
+    }
+    for name, value in cli_values.items():
+        if name in given or name not in settings:
+            settings[name] = value
+    lint_options = LintOptions(**settings)
+    select_codes((lint_options.select or []) + lint_options.ignore)  # unknown → exit 2 now
+
     shapes = [parse_input_size(text) for text in input_sizes] or None
-    arguments = parse_model_args(model_args)
-    selected, ignored = _split(select), _split(ignore)
-    select_codes(selected + ignored)  # an unknown selector is a usage error, before any work
-    reports, usage_errors = [], 0
-    for spec in specs:
-        lint_options = LintOptions(
-            select=selected or None, ignore=ignored, fail_on=fail_on,
-            max_suggestions=max_suggestions, max_params=max_params, max_macs=max_macs,
-            max_memory=parse_bytes(max_memory) if max_memory else None,
-            memory_batch_size=memory_batch_size,
-        )
-        try:
-            reports.append(run_lint(spec, shapes, model_args=arguments, options=lint_options,
-                                    device=device))
-        except CnnauditError as exc:
-            if len(specs) == 1:
-                raise
-            click.echo(f"cnnaudit: error: {spec}: {exc}" if not exc.file else str(exc), err=True)
-            usage_errors += 1
-    for report in reports:
-        for note in report.notes:
-            click.echo(note, err=True)
-    click.echo(_render_lint(reports, output_format, verbose))
-    sys.exit(_lint_exit_code(reports, usage_errors, exit_zero))
+    jobs, notes = plan_jobs(targets, shapes, parse_model_args(model_args), config)
+    reports, errors, run_notes = run_jobs(jobs, lint_options, device, config,
+                                          use_cache=not no_cache)
+    if errors and len(jobs) == 1 and not reports:
+        raise CnnauditError(errors[0])
+    for line in notes + run_notes + [n for r in reports for n in r.notes]:
+        click.echo(line, err=True)
+    for error in errors:
+        click.echo(f"cnnaudit: error: {error}", err=True)
+    if update_baseline:
+        count = write_baseline(baseline, reports)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {baseline}.")
+        sys.exit(EXIT_USAGE if errors else 0)
+    if baseline:
+        apply_baseline(reports, read_baseline(baseline))
+    if reports or output_format != "text":
+        click.echo(_render_lint(reports, output_format, verbose))
+    sys.exit(_lint_exit_code(reports, len(errors), exit_zero))
 
 
 def _render_lint(reports, output_format: str, verbose: bool) -> str:

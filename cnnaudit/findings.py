@@ -31,6 +31,11 @@ class Savings:
         data["macs_saved"] = self.macs_saved
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Savings:
+        return cls(data["params_before"], data["params_after"], data["macs_before"],
+                   data["macs_after"])
+
 
 @dataclass
 class Hit:
@@ -82,3 +87,14 @@ class Finding:
         if self.probe is not None:
             data["probe"] = self.probe
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Finding:
+        """The inverse of ``to_dict`` (for results read back from the cache)."""
+        savings = data.get("savings")
+        return cls(
+            data["code"], data["name"], data["severity"], data.get("layer"), data.get("file"),
+            data.get("line"), data.get("col"), data["message"],
+            Savings.from_dict(savings) if savings else None, data.get("fix"),
+            data.get("rewrite"), data.get("probe"),
+        )

@@ -93,6 +93,8 @@ class LintReport:
     notes: list[str] = field(default_factory=list)
     fail_on: str = "warning"
     graph: Graph | None = field(default=None, repr=False)
+    cached: bool = False  # read back from .cnnaudit_cache
+    baselined: int = 0  # findings dropped because the baseline has them
 
     def counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "suggestion": 0}
@@ -120,6 +122,19 @@ class LintReport:
             "suggestions_over_cap": self.suggestions_over_cap,
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict, fail_on: str = "warning") -> LintReport:
+        """The inverse of ``to_dict`` (for results read back from the cache)."""
+        shape = data.get("input_shape")
+        return cls(
+            model=data["model"], spec=data.get("spec"),
+            input_shapes=[tuple(shape)] if shape else [], device=data.get("device", "meta"),
+            findings=[Finding.from_dict(f) for f in data["findings"]],
+            suppressed=data.get("suppressed", 0),
+            suggestions_over_cap=data.get("suggestions_over_cap", 0),
+            notes=list(data.get("notes", [])), fail_on=fail_on, cached=True,
+        )
 
     def __repr__(self) -> str:
         from .report.lint_text import render_text

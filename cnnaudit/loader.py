@@ -132,6 +132,27 @@ def import_target(target: str) -> ModuleType:
     path = os.path.abspath(target)
     if not os.path.isfile(path):
         raise CnnauditError(f"no such file: {target}")
+    package_root, dotted = _package_name(path)
+    if dotted is not None:
+        # Inside a package: import it by its dotted name so that its relative
+        # imports (from .blocks import conv_bn) work as they do for its users.
+        added = package_root not in sys.path
+        if added:
+            sys.path.insert(0, package_root)
+        try:
+            return importlib.import_module(dotted)
+        except SyntaxError as exc:
+            raise CnnauditError(
+                f"syntax error: {exc.msg}", display_path(exc.filename or path), exc.lineno
+            ) from None
+        except Exception as exc:
+            file, line = _user_frame_location(exc, path)
+            raise CnnauditError(
+                f"importing the model file failed: {_one_line(exc)}", file or target, line
+            ) from None
+        finally:
+            if added:
+                sys.path.remove(package_root)
     module_name = "_cnnaudit_model_" + re.sub(r"\W", "_", os.path.splitext(path)[0])
     if module_name in sys.modules:
         return sys.modules[module_name]
@@ -160,6 +181,21 @@ def import_target(target: str) -> ModuleType:
         if added:
             sys.path.remove(directory)
     return module
+
+
+def _package_name(path: str) -> tuple[str | None, str | None]:
+    """(folder to put on sys.path, dotted module name) when ``path`` sits in a
+    package (its folder has an ``__init__.py``), else (None, None)."""
+    directory, filename = os.path.split(path)
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return None, None
+    parts = [os.path.splitext(filename)[0]]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return directory, ".".join(parts)
 
 
 def _module_classes(module: ModuleType) -> list[str]:

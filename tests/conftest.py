@@ -22,9 +22,11 @@ def models_dir():
 
 
 @pytest.fixture(autouse=True)
-def _run_from_root(monkeypatch):
+def _run_from_root(monkeypatch, tmp_path):
     # Display paths are relative to the working directory.
     monkeypatch.chdir(ROOT)
+    # Each test starts with an empty result cache of its own.
+    monkeypatch.setenv("CNNAUDIT_CACHE_DIR", str(tmp_path / "cnnaudit_cache"))
 
 
 def run_cli(*args, env=None):

@@ -25,19 +25,25 @@ def _plural(n: int, word: str) -> str:
 
 def count_line(reports) -> str:
     totals = {"error": 0, "warning": 0, "suggestion": 0}
-    suppressed = over_cap = 0
+    suppressed = over_cap = baselined = cached = 0
     for report in reports:
         for severity, n in report.counts().items():
             totals[severity] += n
         suppressed += report.suppressed
         over_cap += report.suggestions_over_cap
+        baselined += getattr(report, "baselined", 0)
+        cached += bool(getattr(report, "cached", False))
     found = sum(totals.values())
-    models = ", ".join(r.model for r in reports)
+    models = ", ".join(r.model for r in reports) or "no model"
     parts = [f"{_plural(totals[s], s)}" for s in ("error", "warning", "suggestion") if totals[s]]
     text = f"Found {_plural(found, 'finding')}" + (f" ({', '.join(parts)})" if parts else "")
     text += f" in {models}."
     if suppressed:
         text += f" {suppressed} suppressed."
+    if baselined:
+        text += f" {baselined} in the baseline."
+    if cached:
+        text += f" {cached} of {len(reports)} from the cache (nothing they depend on changed)."
     if over_cap:
         text += f" {over_cap} more suggestion{'s' if over_cap > 1 else ''} over the cap " \
                 "(--max-suggestions 0 shows all)."

@@ -1,0 +1,124 @@
+"""What ``cnnaudit lint`` does between parsing and rendering: turn SPECs and
+files into jobs, answer each from the cache or by linting, and collect notes.
+
+Kept free of torch at import: a run where every job is a cache hit, or where
+the files define no model, never imports it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+
+from .cache import ResultCache, cache_key
+from .config import Config
+from .discovery import module_classes, source_closure, spec_file
+from .errors import CnnauditError
+from .linting import LintOptions, LintReport
+
+
+@dataclass
+class LintJob:
+    spec: str
+    input_sizes: list[tuple[int, ...]] | None
+    model_args: dict
+    from_file: bool  # discovered in a file: skip (with a note) what cannot be built
+    sources: list[str] = field(default_factory=list)  # files whose change invalidates it
+
+
+def is_file_target(target: str) -> bool:
+    return target.endswith(".py") and ":" not in os.path.basename(target)
+
+
+def _relative(path: str, root: str) -> str:
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.getcwd())
+    return absolute if relative.startswith("..") else relative
+
+
+def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[LintJob], list]:
+    """SPECs run as given; FILEs become the nn.Module classes they define plus
+    the configured models that import them."""
+    root = config.root or os.getcwd()
+    jobs: dict[str, LintJob] = {}
+    notes: list[str] = []
+    files = [t for t in targets if is_file_target(t)]
+    configured = {spec: model for spec, model in config.models.items()}
+
+    def settings_for(spec: str, path: str | None):
+        model = configured.get(spec)
+        if model is None and path is not None:  # configured with another spelling of the path
+            for other, candidate in configured.items():
+                if spec_file(other, root) == path and other.rpartition(":")[2] == \
+                        spec.rpartition(":")[2]:
+                    model = candidate
+        sizes = cli_sizes or (model.input_sizes if model else None) or config.input_sizes
+        args = {**(model.model_args if model else {}), **cli_args}
+        return sizes, args
+
+    for target in targets:
+        if target in files:
+            continue
+        path = spec_file(target, root)
+        sizes, args = settings_for(target, path)
+        jobs[target] = LintJob(target, sizes, args, False,
+                               source_closure(path, root) if path else [])
+    for target in files:
+        if not os.path.isfile(target):
+            raise CnnauditError(f"no such file: {target}")
+        path = os.path.abspath(target)
+        for name in module_classes(path):
+            spec = f"{_relative(path, root)}:{name}"
+            sizes, args = settings_for(spec, path)
+            unconfigured = spec not in configured
+            jobs.setdefault(spec, LintJob(spec, sizes, args, unconfigured,
+                                          source_closure(path, root)))
+    # Configured models whose own files, or files they import, were passed.
+    changed = {os.path.abspath(f) for f in files}
+    if changed:
+        for spec, model in configured.items():
+            path = spec_file(spec, root)
+            if path and changed & set(source_closure(path, root)) and spec not in jobs:
+                sizes, args = settings_for(spec, path)
+                jobs[spec] = LintJob(spec, sizes, args, False, source_closure(path, root))
+    return list(jobs.values()), notes
+
+
+def run_jobs(jobs, options: LintOptions, device: str, config: Config, use_cache: bool = True):
+    """(reports, usage errors as one-line strings, notes)."""
+    root = config.root or os.getcwd()
+    cache = ResultCache(root, enabled=use_cache)
+    reports, errors, notes = [], [], []
+    for job in jobs:
+        settings = {"options": asdict(options), "device": device, "config": config.raw,
+                    "input_sizes": job.input_sizes, "model_args": job.model_args}
+        key = cache_key(spec=job.spec, sources=job.sources, settings=settings, root=root) \
+            if job.sources else None
+        cached = cache.get(key) if key else None
+        if cached is not None:
+            if cached.get("skipped"):
+                notes.append(cached["skipped"])
+                continue
+            reports.append(LintReport.from_dict(cached, options.fail_on))
+            continue
+        from .linting import lint
+
+        try:
+            report = lint(job.spec, job.input_sizes, model_args=job.model_args,
+                          options=LintOptions(**asdict(options)), device=device)
+        except CnnauditError as exc:
+            if not job.from_file:
+                errors.append(f"{job.spec}: {exc}" if not exc.file else str(exc))
+                continue
+            # A class found in a file that cannot be built alone (it needs
+            # arguments, or its input size cannot be inferred) is not an error.
+            skipped = (f"note: skipped {job.spec}: {exc.message}; configure it under "
+                       f"[tool.cnnaudit.models.\"{job.spec}\"]")
+            notes.append(skipped)
+            if key:
+                cache.put(key, {"skipped": skipped})
+            continue
+        reports.append(report)
+        if key:
+            cache.put(key, report.to_dict())
+    return reports, errors, notes
