@@ -168,8 +168,8 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     nn.Module classes it defines and the configured models that import it."""
     from .baseline import apply_baseline, read_baseline, write_baseline
     from .config import load_config
-    from .linting import LintOptions
     from .lint_runner import plan_jobs, run_jobs
+    from .linting import LintOptions
     from .loader import parse_model_args
     from .rules import select_codes
     from .units import parse_bytes, parse_input_size

@@ -43,7 +43,7 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[
     jobs: dict[str, LintJob] = {}
     notes: list[str] = []
     files = [t for t in targets if is_file_target(t)]
-    configured = {spec: model for spec, model in config.models.items()}
+    configured = config.models
 
     def settings_for(spec: str, path: str | None):
         model = configured.get(spec)
@@ -76,7 +76,7 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[
     # Configured models whose own files, or files they import, were passed.
     changed = {os.path.abspath(f) for f in files}
     if changed:
-        for spec, model in configured.items():
+        for spec in configured:
             path = spec_file(spec, root)
             if path and changed & set(source_closure(path, root)) and spec not in jobs:
                 sizes, args = settings_for(spec, path)

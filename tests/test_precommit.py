@@ -7,10 +7,8 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 BROKEN = textwrap.dedent('''
