@@ -125,7 +125,7 @@ def _split(values) -> list[str]:
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True, metavar="SPEC|FILE...")
+@click.argument("targets", nargs=-1, required=True, metavar="SPEC|FILE|DIR...")
 @options.input_size
 @options.model_args
 @options.device
@@ -165,7 +165,8 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     """Check models against the rule catalog (`cnnaudit rules`); findings at
     the file:line of the offending layer. SPEC is path/to/file.py:Name or
     package.module:Name; a FILE (as pre-commit passes them) stands for the
-    nn.Module classes it defines and the configured models that import it."""
+    nn.Module classes it defines and the configured models that import it; a
+    DIR for the Python files below it."""
     from .baseline import apply_baseline, read_baseline, write_baseline
     from .config import load_config
     from .lint_runner import plan_jobs, run_jobs

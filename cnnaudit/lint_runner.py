@@ -36,10 +36,29 @@ def _relative(path: str, root: str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
+SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".cnnaudit_cache", "node_modules", ".tox",
+             "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def expand_directories(targets) -> list[str]:
+    """A folder stands for the Python files below it (hidden and tool folders skipped)."""
+    expanded = []
+    for target in targets:
+        if not os.path.isdir(target):
+            expanded.append(target)
+            continue
+        for folder, subfolders, files in os.walk(target):
+            subfolders[:] = sorted(d for d in subfolders
+                                   if d not in SKIP_DIRS and not d.startswith("."))
+            expanded.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+    return expanded
+
+
 def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[LintJob], list]:
-    """SPECs run as given; FILEs become the nn.Module classes they define plus
-    the configured models that import them."""
+    """SPECs run as given; FILEs (and folders of them) become the nn.Module
+    classes they define plus the configured models that import them."""
     root = config.root or os.getcwd()
+    targets = expand_directories(targets)
     jobs: dict[str, LintJob] = {}
     notes: list[str] = []
     files = [t for t in targets if is_file_target(t)]

@@ -166,3 +166,10 @@ def test_github_annotations_from_a_project(project):
     out = cli("lint", "models/net.py", "--format", "github", cwd=project)
     assert out.stdout.startswith("::error file=models/net.py,line=")
     assert "title=CNA401 max-params::" in out.stdout
+
+
+def test_a_folder_stands_for_its_python_files(project):
+    out = cli("lint", "models", "--format", "json", cwd=project)
+    data = json.loads(out.stdout)
+    assert data["spec"] == "models/net.py:Net"  # Block is skipped (needs arguments)
+    assert "skipped models/blocks.py:Block" in out.stderr
