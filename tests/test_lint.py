@@ -150,7 +150,7 @@ def test_github_annotations():
     line = line_of(ROOT / "examples/cheatsheet_net.py", "self.conv1 =")
     assert lines[0].startswith(
         f"::warning file=examples/cheatsheet_net.py,line={line},col=22,"
-        "title=CNA202 bias-before-bn::conv1: ")
+        "title=CNA202::conv1: ")
     assert any(li.startswith("::notice ") for li in lines)
 
 

@@ -76,7 +76,7 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(reports) -> str:
-    """``::error file=…,line=…,col=…,title=CODE name::message`` per finding."""
+    """``::error file=…,line=…,col=…,title=CODE::message`` per finding."""
     lines = []
     for report in reports:
         for f in report.findings:
@@ -87,7 +87,7 @@ def render_github(reports) -> str:
                 props.append(f"line={f.line}")
             if f.col:
                 props.append(f"col={f.col}")
-            props.append(f"title={_escape_property(f'{f.code} {f.name}')}")
+            props.append(f"title={f.code}")
             layer = f"{f.layer}: " if f.layer else ""
             lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::"
                          f"{_escape_data(layer + f.message)}")
