@@ -32,3 +32,12 @@ def lint(model, input_size=None, **kwargs):
     from .linting import lint as run
 
     return run(model, input_size, **kwargs)
+
+
+def probe(model, input_size=None, **kwargs):
+    """Train ``model`` and its suggested variants briefly and measure them;
+    returns a ProbeReport whose ``to_dict()`` is the ``--format json`` output.
+    See ``cnnaudit.probe.ProbeOptions`` for the options."""
+    from .probe import probe as run
+
+    return run(model, input_size, **kwargs)

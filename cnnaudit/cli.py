@@ -246,6 +246,78 @@ def _lint_exit_code(reports, usage_errors: int, exit_zero: bool) -> int:
 
 
 @main.command()
+@click.argument("spec")
+@options.input_size
+@options.model_args
+@click.option("--device", default="cpu", show_default=True, metavar="cpu|cuda[:N]",
+              help="Where to train.")
+@click.option("--apply", "apply_codes", default="all", show_default=True, metavar="CODES|all",
+              help="Suggestions to turn into variants: CNA202, CNA301-304, or all.")
+@click.option("--steps", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Timed training steps per variant.")
+@click.option("--warmup", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Untimed steps first (allocator, cuDNN autotuning, compilation).")
+@click.option("--batch-size", "-b", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option("--lr", type=float, default=0.01, show_default=True)
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "adamw"]),
+              default="adam", show_default=True)
+@click.option("--data", default=None, metavar="SOURCE",
+              help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "
+                   "otherwise), npz:PATH, imagefolder:PATH, mnist:ROOT, cifar10:ROOT.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--amp", type=click.Choice(["bf16", "fp16"]), default=None,
+              help="Automatic mixed precision (torch.amp; GradScaler for fp16).")
+@click.option("--channels-last", is_flag=True, help="NHWC memory format for model and inputs.")
+@click.option("--compile", "compile_model", is_flag=True, help="torch.compile each variant.")
+@click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Also run each variant with DistributedDataParallel over N processes.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Draw the loss curves to this PNG (needs matplotlib).")
+@click.option("--format", "-f", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "json"]))
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@options.debug
+@_report_errors
+def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, batch_size, lr,
+          optimizer, data, seed, amp, channels_last, compile_model, nproc, plot, output_format,
+          quiet):
+    """Train SPEC and a variant per suggestion (plus all of them together) for
+    the same steps on the same data; compare step time, memory, loss and
+    held-out accuracy, with a verdict per suggestion."""
+    from .loader import parse_model_args
+    from .probe import ProbeOptions
+    from .probe import probe as run_probe
+    from .units import parse_input_size
+
+    shapes = [parse_input_size(text) for text in input_sizes] or None
+    probe_options = ProbeOptions(
+        device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
+        lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
+        compile=compile_model, progress=not quiet,
+    )
+    report = run_probe(spec, shapes, model_args=parse_model_args(model_args),
+                       options=probe_options)
+    if nproc > 1 and not report.interrupted:
+        from .probe_ddp import run_ddp
+
+        report.ddp = run_ddp(spec, shapes, parse_model_args(model_args), probe_options, nproc,
+                             report)
+    for note in report.notes:
+        click.echo(note, err=True)
+    if plot:
+        from .report.probe_table import plot_losses
+
+        plot_losses(report, plot)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(repr(report))
+    sys.exit(130 if report.interrupted else 0)
+
+
+@main.command()
 @click.option("--format", "-f", "output_format", default="table", show_default=True,
               type=click.Choice(["table", "json", "markdown"]))
 def rules(output_format):

@@ -1,0 +1,87 @@
+"""The probe's comparison table, and its loss curves as a PNG."""
+
+from __future__ import annotations
+
+from ..units import format_bytes, format_count
+
+HEADERS = ("variant", "params", "MACs", "step ms (median ± IQR)", "samples/s", "peak mem",
+           "estimate", "final loss", "accuracy", "verdict")
+
+
+def _change(value, base) -> str:
+    if value is None or not base:
+        return ""
+    return f" ({(value - base) / base:+.0%})"
+
+
+def render_probe(report) -> str:
+    from tabulate import tabulate
+
+    rows = []
+    original = report.variants[0].to_dict() if report.variants else None
+    for variant in report.variants:
+        data = variant.to_dict()
+        timing = data["step_time_ms"]
+        rows.append([
+            data["name"] + (f" (batch {data['batch_size']})"
+                            if data["batch_size"] != report.batch_size else ""),
+            format_count(data["params"]) + ("" if variant is report.variants[0]
+                                            else _change(data["params"], original["params"])),
+            format_count(data["macs"]) + ("" if variant is report.variants[0]
+                                          else _change(data["macs"], original["macs"])),
+            f"{timing['median']:.2f} ± {timing['iqr']:.2f}" if timing else "--",
+            f"{data['samples_per_s']:,.0f}" if data["samples_per_s"] else "--",
+            format_bytes(data["peak_memory_bytes"]) if data["peak_memory_bytes"] else "--",
+            (format_bytes(data["estimated_memory_bytes"])
+             + (f" ({data['memory_ratio']:.2f}×)" if data["memory_ratio"] else ""))
+            if data["estimated_memory_bytes"] else "--",
+            f"{data['final_loss']:.4f}" if data["final_loss"] is not None else "--",
+            f"{data['accuracy']:.1f} %" if data["accuracy"] is not None else "--",
+            data["verdict"] + (f" ({data['note']})" if data["note"] else ""),
+        ])
+    lines = [
+        f"{report.model} on {report.device_name}: {report.steps} steps (+{report.warmup} "
+        f"warm-up) at batch {report.batch_size}, {report.options['optimizer']} lr "
+        f"{report.options['lr']}, data: {report.data}",
+        "",
+        tabulate(rows, headers=HEADERS, tablefmt="simple", disable_numparse=True),
+    ]
+    if report.ddp:
+        lines += ["", _ddp_line(report.ddp)]
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def _ddp_line(ddp: dict) -> str:
+    parts = [f"DDP over {ddp['nproc']} processes ({ddp['backend']}), batch "
+             f"{ddp['batch_size_per_process']} per process:"]
+    for item in ddp["variants"]:
+        parts.append(f"{item['name']} {item['step_time_ms']['median']:.2f} ms/step, "
+                     f"{item['samples_per_s']:,.0f} samples/s, "
+                     f"{item['scaling']:.2f}× the single process")
+    return " ".join(parts[:1]) + "\n  " + "\n  ".join(parts[1:])
+
+
+def plot_losses(report, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        from ..errors import CnnauditError
+
+        raise CnnauditError("--plot needs matplotlib: pip install 'cnnaudit[plot]'") from None
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    for variant in report.variants:
+        if variant.losses:
+            axis.plot(range(report.warmup, report.warmup + len(variant.losses)), variant.losses,
+                      label=variant.name, linewidth=1)
+    axis.set_xlabel("step")
+    axis.set_ylabel("training loss")
+    axis.set_title(f"{report.model}: {report.data}")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -1,0 +1,1 @@
+"""Sample data bundled with cnnaudit (see README.md here)."""
