@@ -37,7 +37,7 @@ def lint(model, input_size=None, **kwargs):
 def probe(model, input_size=None, **kwargs):
     """Train ``model`` and its suggested variants briefly and measure them;
     returns a ProbeReport whose ``to_dict()`` is the ``--format json`` output.
-    See ``cnnaudit.probe.ProbeOptions`` for the options."""
-    from .probe import probe as run
+    See ``cnnaudit.probing.ProbeOptions`` for the options."""
+    from .probing import probe as run
 
     return run(model, input_size, **kwargs)

@@ -269,6 +269,8 @@ def _lint_exit_code(reports, usage_errors: int, exit_zero: bool) -> int:
               help="Automatic mixed precision (torch.amp; GradScaler for fp16).")
 @click.option("--channels-last", is_flag=True, help="NHWC memory format for model and inputs.")
 @click.option("--compile", "compile_model", is_flag=True, help="torch.compile each variant.")
+@click.option("--max-suggestions", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Variants for the suggestions with the largest savings (0: all).")
 @click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
               help="Also run each variant with DistributedDataParallel over N processes.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
@@ -279,21 +281,21 @@ def _lint_exit_code(reports, usage_errors: int, exit_zero: bool) -> int:
 @options.debug
 @_report_errors
 def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, batch_size, lr,
-          optimizer, data, seed, amp, channels_last, compile_model, nproc, plot, output_format,
-          quiet):
+          optimizer, data, seed, amp, channels_last, compile_model, max_suggestions, nproc, plot,
+          output_format, quiet):
     """Train SPEC and a variant per suggestion (plus all of them together) for
     the same steps on the same data; compare step time, memory, loss and
     held-out accuracy, with a verdict per suggestion."""
     from .loader import parse_model_args
-    from .probe import ProbeOptions
-    from .probe import probe as run_probe
+    from .probing import ProbeOptions
+    from .probing import probe as run_probe
     from .units import parse_input_size
 
     shapes = [parse_input_size(text) for text in input_sizes] or None
     probe_options = ProbeOptions(
         device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
         lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
-        compile=compile_model, progress=not quiet,
+        compile=compile_model, max_suggestions=max_suggestions, progress=not quiet,
     )
     report = run_probe(spec, shapes, model_args=parse_model_args(model_args),
                        options=probe_options)

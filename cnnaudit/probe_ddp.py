@@ -30,7 +30,7 @@ def _worker(rank, nproc, port, spec, shapes, model_args, options_dict, out_path)
 
     from .data import load_data
     from .loader import load
-    from .probe import ProbeOptions, _first_tensor, _make_optimizer, plan_variants
+    from .probing import ProbeOptions, _first_tensor, _make_optimizer, plan_variants
 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       WORLD_SIZE=str(nproc))

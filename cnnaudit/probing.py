@@ -39,6 +39,7 @@ class ProbeOptions:
     channels_last: bool = False
     compile: bool = False
     round_steps: int = 10  # steps per variant per round
+    max_suggestions: int = 5  # variants, the largest savings first (0: all)
     accuracy_tolerance: float = 1.0  # percentage points of held-out accuracy
     speed_tolerance: float = 0.05  # a speed-up must beat noise by this share
     progress: bool = True
@@ -177,6 +178,10 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]) -> li
                   max_suggestions=0, device="meta")
     findings = [f for f in report.findings if f.rewrite and f.savings is not None]
     findings.sort(key=lambda f: (-f.savings.params_saved, -f.savings.macs_saved))
+    if options.max_suggestions and len(findings) > options.max_suggestions:
+        notes.append(f"note: probing the {options.max_suggestions} suggestions with the largest "
+                     f"savings of {len(findings)} (--max-suggestions 0 probes all)")
+        findings = findings[:options.max_suggestions]
     base = summary(loaded.model, shapes, depth=0)
     variants = [Variant("original", [], loaded.model, base.totals.params, base.totals.macs)]
     chosen = []

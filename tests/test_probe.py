@@ -1,0 +1,184 @@
+"""The probe on the CPU: rewrites equal to their predictions, the same data
+for every variant, verdicts, failures that stay local, DDP over gloo."""
+
+import json
+import math
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+import cnnaudit
+from cnnaudit.cli import main
+from cnnaudit.loader import import_target, load
+from cnnaudit.probing import ProbeOptions, Variant, _train_interleaved, _verdicts
+from cnnaudit.rewrites import apply_findings
+from conftest import EXAMPLES, ROOT
+
+CHEATSHEET = f"{EXAMPLES / 'cheatsheet_net.py'}:Net"
+FAST = dict(steps=12, warmup=2, batch_size=32, progress=False)
+
+
+@pytest.fixture(scope="module")
+def report():
+    return cnnaudit.probe(CHEATSHEET, (1, 28, 28), **FAST)
+
+
+def test_every_applicable_suggestion_becomes_a_variant_plus_all(report):
+    names = [v.name for v in report.variants]
+    assert names[0] == "original" and names[-1] == "all"
+    assert {"CNA301 fc1", "CNA302 conv2", "CNA202 conv1", "CNA202 conv2"} <= set(names)
+    for variant in report.variants:
+        assert variant.status == "ok", variant.note
+        assert len(variant.step_times) == FAST["steps"]  # warm-up excluded
+
+
+def test_variant_counts_are_what_the_findings_predicted(report):
+    lint = cnnaudit.lint(CHEATSHEET, (1, 28, 28), max_suggestions=0)
+    original = report.variants[0]
+    by_name = {v.name: v for v in report.variants}
+    for finding in lint.findings:
+        variant = by_name.get(f"{finding.code} {finding.layer}")
+        if variant is None:
+            continue
+        assert variant.params == original.params - finding.savings.params_saved
+        assert variant.macs == original.macs - finding.savings.macs_saved
+
+
+@pytest.mark.parametrize("code", ["CNA202", "CNA301", "CNA302", "CNA303", "CNA304"])
+def test_rewrites_keep_shapes_and_match_predictions_on_the_evidence(code):
+    path = ROOT / "rules" / code / "bad.py"
+    module = import_target(str(path))
+    lint = cnnaudit.lint(f"{path}:Net", module.INPUT_SIZE, select=[code], max_suggestions=0)
+    model = load(f"{path}:Net", device="cpu").model
+    before = cnnaudit.summary(model, module.INPUT_SIZE)
+    assert lint.findings
+    for finding in lint.findings:
+        variant = apply_findings(model, [finding])
+        after = cnnaudit.summary(variant, module.INPUT_SIZE)
+        assert after.failure is None
+        assert after.graph.outputs[0].shape == before.graph.outputs[0].shape
+        assert before.totals.params - after.totals.params == finding.savings.params_saved
+        assert before.totals.macs - after.totals.macs == finding.savings.macs_saved
+        x = torch.randn(2, *module.INPUT_SIZE)  # and it runs for real
+        assert variant.eval()(x).shape == model.eval()(x).shape
+
+
+def test_stacked_3x3_with_stride_and_partial_padding():
+    from cnnaudit.rewrites import stacked_plan
+
+    conv = torch.nn.Conv2d(8, 8, 7, stride=2, padding=1)
+    plan = stacked_plan(conv.kernel_size, conv.stride, conv.padding)
+    layers = [torch.nn.Conv2d(8, 8, k, stride=s, padding=p) for k, s, p in plan]
+    x = torch.randn(1, 8, 33, 33)
+    y = x
+    for layer in layers:
+        y = layer(y)
+    assert len(plan) == 3 and y.shape == conv(x).shape
+
+
+def test_same_seed_same_batches_same_numbers():
+    first = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", **FAST)
+    second = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", **FAST)
+    assert [v.losses for v in first.variants] == [v.losses for v in second.variants]
+    # the bias rewrite changes nothing at the start: same data, same first loss
+    assert first.variants[1].losses[0] == pytest.approx(first.variants[0].losses[0], rel=0.05)
+
+
+def test_json_keys(report):
+    data = report.to_dict()
+    assert data["schema_version"] == 1 and data["device"] == "cpu"
+    assert data["steps"] == FAST["steps"] and data["batch_size"] == FAST["batch_size"]
+    assert "MNIST" in data["data"]
+    variant = data["variants"][0]
+    assert {"name", "applied", "params", "macs", "step_time_ms", "samples_per_s",
+            "peak_memory_bytes", "estimated_memory_bytes", "final_loss", "accuracy",
+            "verdict"} <= set(variant)
+    assert set(variant["step_time_ms"]) == {"median", "iqr"}
+    assert variant["peak_memory_bytes"] is None  # measured on CUDA only
+    assert variant["estimated_memory_bytes"] > 0
+    assert 0 <= variant["accuracy"] <= 100
+    json.dumps(data)
+
+
+def _variant(name, median_ms, accuracy, status="ok"):
+    variant = Variant(name, [], None, batch_size=8)
+    variant.step_times = [median_ms / 1000] * 5
+    variant.accuracy = accuracy
+    variant.status = status
+    return variant
+
+
+def test_verdicts_with_their_tolerances():
+    variants = [_variant("original", 10.0, 95.0), _variant("faster", 8.0, 94.5),
+                _variant("same speed", 9.8, 95.0), _variant("worse", 5.0, 90.0),
+                _variant("nan", 0, None, "diverged")]
+    _verdicts(variants, ProbeOptions(accuracy_tolerance=1.0, speed_tolerance=0.05))
+    assert [v.verdict for v in variants] == [
+        "baseline", "confirmed", "no speed-up on this device", "hurts accuracy", "diverged"]
+
+
+def test_a_diverging_variant_stops_and_the_others_go_on():
+    class FakeTrainer:
+        def step(self, variant, step):
+            return 0.001, (math.nan if variant.name == "bad" and step == 3 else 1.0)
+
+    variants = [_variant("original", 1, None), _variant("bad", 1, None)]
+    for v in variants:
+        v.step_times = []
+    options = ProbeOptions(steps=10, warmup=0, round_steps=4, progress=False)
+    _train_interleaved(torch, FakeTrainer(), variants, options, None)
+    assert variants[1].status == "diverged" and "step 3" in variants[1].note
+    assert variants[0].status == "ok" and len(variants[0].step_times) == 10
+
+
+def test_synthetic_data_for_other_input_sizes():
+    result = cnnaudit.probe("torchvision.models:resnet18", (3, 32, 32), apply="CNA303",
+                            model_args={"num_classes": 4}, steps=3, warmup=1, batch_size=8,
+                            progress=False)
+    assert "synthetic" in result.data and "4 classes" in result.data
+    assert all(v.status == "ok" for v in result.variants)
+
+
+def test_npz_data_and_bad_data_specs(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "digits.npz"
+    rng = np.random.default_rng(0)
+    np.savez(path, x=rng.integers(0, 255, (200, 28, 28), dtype=np.uint8),
+             y=rng.integers(0, 10, 200))
+    result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", data=f"npz:{path}",
+                            **FAST)
+    assert "200 samples" in result.data
+    with pytest.raises(cnnaudit.CnnauditError, match="unknown --data"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data="imagenet", **FAST)
+    with pytest.raises(cnnaudit.CnnauditError, match="never downloads"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"mnist:{tmp_path / 'none'}", **FAST)
+
+
+def test_cli_probe_with_ddp_over_two_gloo_processes():
+    result = CliRunner().invoke(main, [
+        "probe", CHEATSHEET, "-i", "1,28,28", "--apply", "CNA302", "--steps", "6",
+        "--warmup", "1", "--batch-size", "16", "--nproc", "2", "-q", "-f", "json",
+    ], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{"):])
+    ddp = data["ddp"]
+    assert ddp["nproc"] == 2 and ddp["backend"] == "gloo"
+    assert [v["name"] for v in ddp["variants"]] == ["original", "CNA302 conv2"]
+    assert all(v["step_time_ms"]["median"] > 0 and v["scaling"] > 0 for v in ddp["variants"])
+
+
+def test_the_users_model_is_not_trained():
+    model = load(CHEATSHEET, device="cpu").model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    cnnaudit.probe(model, (1, 28, 28), apply="CNA202", **FAST)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_plot_draws_the_loss_curves(report, tmp_path):
+    from cnnaudit.report.probe_table import plot_losses
+
+    path = tmp_path / "losses.png"
+    plot_losses(report, str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
