@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def main() -> int:
     import torch
+    from probe_overhead import bare_loop
 
     import cnnaudit
     from cnnaudit.loader import load
-    from probe_overhead import bare_loop
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cuda")
@@ -98,9 +98,10 @@ def main() -> int:
     for label in ("example", "resnet18"):
         for v in result[label]["variants"]:
             timing = v["step_time_ms"]
+            ratio = v["memory_ratio"]
             print(f"| {label} | {v['name']} | {timing['median']:.2f} ± {timing['iqr']:.2f} | "
                   f"{v['peak_memory_bytes']} | {v['estimated_memory_bytes']} | "
-                  f"{v['memory_ratio'] if v['memory_ratio'] is None else round(v['memory_ratio'], 3)} |")
+                  f"{ratio if ratio is None else round(ratio, 3)} |")
     overhead = result["overhead"]
     print(f"\nprobe {statistics.median(probe_ms):.3f} ms/step vs bare loop "
           f"{statistics.median(bare_ms):.3f} ms/step: ratio {overhead['ratio']:.3f} "

@@ -77,7 +77,8 @@ def main() -> int:
         f"CPU, {torch.get_num_threads()} threads"
     print(f"{args.model} at batch {args.batch_size} on {name}: probe {p:.3f} ms/step, "
           f"bare loop {b:.3f} ms/step, probe/bare {p / b:.3f} "
-          f"(rounds: probe {['%.3f' % v for v in probe_ms]}, bare {['%.3f' % v for v in bare_ms]})")
+          f"(rounds: probe {[round(v, 3) for v in probe_ms]}, "
+          f"bare {[round(v, 3) for v in bare_ms]})")
     return 0
 
 

@@ -7,13 +7,13 @@ import math
 import pytest
 import torch
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT
 
 import cnnaudit
 from cnnaudit.cli import main
 from cnnaudit.loader import import_target, load
 from cnnaudit.probing import ProbeOptions, Variant, _train_interleaved, _verdicts
 from cnnaudit.rewrites import apply_findings
-from conftest import EXAMPLES, ROOT
 
 CHEATSHEET = f"{EXAMPLES / 'cheatsheet_net.py'}:Net"
 FAST = dict(steps=12, warmup=2, batch_size=32, progress=False)
