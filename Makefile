@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/cnnaudit summary examples/cheatsheet_net.py:Net --input-size 1,28,28 --batch-size 128 --optimizer adam
 	$(BIN)/cnnaudit lint examples/cheatsheet_net.py:Net --input-size 1,28,28 --verbose --exit-zero
 	$(BIN)/cnnaudit lint examples/improved_net.py:Net --input-size 1,28,28 --exit-zero
+	$(BIN)/cnnaudit probe examples/cheatsheet_net.py:Net --input-size 1,28,28 --device cpu --steps 100 --quiet
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -37,6 +38,8 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/peer_counts.py
 	$(BIN)/python benchmarks/lint_overhead.py
 	$(BIN)/python benchmarks/peer_linters.py
+	$(BIN)/python benchmarks/precommit_speed.py
+	$(BIN)/python benchmarks/probe_overhead.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -57,13 +57,17 @@ def main() -> int:
     parser.add_argument("--size", default="1,28,28")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--apply", default="CNA304",
+                        help="suggestions to probe beside the original (default: none apply)")
     args = parser.parse_args()
     shape = parse_input_size(args.size)
     device = torch.device(args.device)
     probe_ms, bare_ms = [], []
     for _ in range(args.rounds):
-        report = cnnaudit.probe(args.model, shape, apply="CNA202", device=args.device,
+        # Only the original (a code with nothing to apply): the harness itself,
+        # not the cache effects of interleaving several models.
+        report = cnnaudit.probe(args.model, shape, apply=args.apply, device=args.device,
                                 steps=args.steps, warmup=10, batch_size=args.batch_size,
                                 progress=False)
         probe_ms.append(report.variants[0].step_time_ms()["median"])
