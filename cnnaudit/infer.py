@@ -18,6 +18,21 @@ from .tracer import trace
 MAX_SIDE = 4096
 
 
+def smallest_passing(low: int, high: int, passes) -> int | None:
+    """The smallest side in [low, high] for which ``passes(side)`` holds, by
+    binary search (``passes`` must be monotone: once true, true above); None
+    if even ``high`` fails."""
+    if not passes(high):
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if passes(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _site_text(sites, name) -> str:
     site = sites.get(name)
     return f" at {display_path(site.file)}:{site.line}" if site else ""
@@ -75,18 +90,12 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
         measured, _ = measure(side)
         return measured is not None and measured[0] >= measured[1]
 
-    low, high = 1, MAX_SIDE
-    if not big_enough(high):
+    low = smallest_passing(1, MAX_SIDE, big_enough)
+    if low is None:
         raise CnnauditError(
             f"cannot infer the input size: no input up to {MAX_SIDE}×{MAX_SIDE} reaches a "
             f"flatten feeding a Linear in {type(model).__name__}; pass --input-size {channels},H,W"
         )
-    while low < high:
-        middle = (low + high) // 2
-        if big_enough(middle):
-            high = middle
-        else:
-            low = middle + 1
     measured, graph = measure(low)
     features, expected, flatten, linear = measured
     if features != expected:

@@ -184,8 +184,7 @@ def lint(
     """Run the rule catalog on ``model`` (an ``nn.Module`` or a SPEC string).
     Options are a ``LintOptions`` or its fields as keywords."""
     from .rules import all_rules, select_codes
-    from .summarize import _load, normalize_input_sizes
-    from .tracer import trace
+    from .summarize import _load, input_shapes, trace_model
 
     options = options or LintOptions()
     for key, value in option_overrides.items():
@@ -197,22 +196,8 @@ def lint(
 
     loaded = _load(model, model_args, device)
     notes = list(loaded.notes)
-    shapes = normalize_input_sizes(input_size)
-    if shapes is None:
-        from .infer import infer_input_size
-
-        shape, explanation = infer_input_size(loaded.model, loaded.sites)
-        shapes = [shape]
-        notes.append(f"note: {explanation}; pass --input-size to choose another")
-
-    graph = trace(loaded.model, shapes, device=device, sites=loaded.sites)
-    if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
-        notes.append(f"note: forward needs tensor values ({graph.failure.message}); "
-                     "traced with real CPU tensors instead")
-        if loaded.device == "meta":
-            loaded = loaded.rebuild("cpu")
-        device = "cpu"
-        graph = trace(loaded.model, shapes, device=device, sites=loaded.sites)
+    shapes = input_shapes(loaded, input_size, notes)
+    graph, loaded, device = trace_model(loaded, shapes, device, notes)
 
     selected = select_codes(options.select) if options.select else {r.code for r in all_rules()}
     selected -= select_codes(options.ignore)

@@ -107,6 +107,18 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+def _import_failure(exc: BaseException, path: str | None, target: str,
+                    what: str) -> CnnauditError:
+    """The one-line error for an exception raised while importing user code:
+    a syntax error at its file:line, anything else at the innermost line of
+    ``path`` (or of any non-library file) in the traceback."""
+    if isinstance(exc, SyntaxError):
+        return CnnauditError(f"syntax error: {exc.msg}",
+                             display_path(exc.filename or path or target), exc.lineno)
+    file, line = _user_frame_location(exc, path)
+    return CnnauditError(f"{what}: {_one_line(exc)}", file or (target if path else None), line)
+
+
 def import_target(target: str) -> ModuleType:
     """Import a model file by path, or a module by dotted name."""
     if not is_file_target(target):
@@ -119,15 +131,8 @@ def import_target(target: str) -> ModuleType:
                     "(for a file, write path/to/file.py:Name)"
                 ) from None
             raise CnnauditError(f"cannot import {target!r}: {_one_line(exc)}") from None
-        except SyntaxError as exc:
-            raise CnnauditError(
-                f"syntax error: {exc.msg}", display_path(exc.filename or target), exc.lineno
-            ) from None
         except Exception as exc:
-            file, line = _user_frame_location(exc, None)
-            raise CnnauditError(
-                f"importing {target} failed: {_one_line(exc)}", file, line
-            ) from None
+            raise _import_failure(exc, None, target, f"importing {target} failed") from None
 
     path = os.path.abspath(target)
     if not os.path.isfile(path):
@@ -141,15 +146,8 @@ def import_target(target: str) -> ModuleType:
             sys.path.insert(0, package_root)
         try:
             return importlib.import_module(dotted)
-        except SyntaxError as exc:
-            raise CnnauditError(
-                f"syntax error: {exc.msg}", display_path(exc.filename or path), exc.lineno
-            ) from None
         except Exception as exc:
-            file, line = _user_frame_location(exc, path)
-            raise CnnauditError(
-                f"importing the model file failed: {_one_line(exc)}", file or target, line
-            ) from None
+            raise _import_failure(exc, path, target, "importing the model file failed") from None
         finally:
             if added:
                 sys.path.remove(package_root)
@@ -166,17 +164,9 @@ def import_target(target: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        del sys.modules[module_name]
-        raise CnnauditError(
-            f"syntax error: {exc.msg}", display_path(exc.filename or path), exc.lineno
-        ) from None
     except Exception as exc:
         del sys.modules[module_name]
-        file, line = _user_frame_location(exc, path)
-        raise CnnauditError(
-            f"importing the model file failed: {_one_line(exc)}", file or target, line
-        ) from None
+        raise _import_failure(exc, path, target, "importing the model file failed") from None
     finally:
         if added:
             sys.path.remove(directory)

@@ -405,7 +405,7 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
 
     from .data import load_data
     from .loader import from_module, load
-    from .summarize import normalize_input_sizes
+    from .summarize import input_shapes
 
     options = options or ProbeOptions()
     for key, value in overrides.items():
@@ -426,13 +426,7 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
     else:
         loaded = from_module(copy.deepcopy(model))  # the user's model is never trained
     notes = list(loaded.notes)
-    shapes = normalize_input_sizes(input_size)
-    if shapes is None:
-        from .infer import infer_input_size
-
-        shape, explanation = infer_input_size(loaded.model, loaded.sites)
-        shapes = [shape]
-        notes.append(f"note: {explanation}")
+    shapes = input_shapes(loaded, input_size, notes)
     if len(shapes) != 1:
         raise CnnauditError("the probe trains single-input models")
 

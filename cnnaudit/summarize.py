@@ -78,6 +78,37 @@ class Summary:
     __str__ = __repr__
 
 
+def input_shapes(loaded: LoadedModel, input_size, notes: list[str]) -> list[tuple[int, ...]]:
+    """The per-sample input shapes given, or inferred from the model (said in ``notes``)."""
+    shapes = normalize_input_sizes(input_size)
+    if shapes is None:
+        from .infer import infer_input_size
+
+        shape, explanation = infer_input_size(loaded.model, loaded.sites)
+        shapes = [shape]
+        notes.append(f"note: {explanation}; pass --input-size to choose another")
+    return shapes
+
+
+def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **trace_options):
+    """Trace on ``device``; when meta tensors cannot run the forward (it needs
+    values), build the model on the CPU and trace real tensors, saying so.
+    Returns (graph, the loaded model traced, the device used)."""
+    from .tracer import trace
+
+    graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
+    if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
+        site = graph.failure.site
+        where = f" at {display_path(site.file)}:{site.line}" if site else ""
+        notes.append(f"note: forward needs tensor values ({graph.failure.message}{where}); "
+                     "traced with real CPU tensors instead")
+        if loaded.device == "meta":
+            loaded = loaded.rebuild("cpu")
+        device = "cpu"
+        graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
+    return graph, loaded, device
+
+
 def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
     """Accept (C, H, W), "C,H,W", or a list of either for several inputs."""
     if input_size is None:
@@ -151,35 +182,16 @@ def summary(
 
     loaded = _load(model, model_args, device)
     notes = list(loaded.notes)
-    shapes = normalize_input_sizes(input_size)
-    if shapes is None:
-        from .infer import infer_input_size
-
-        shape, explanation = infer_input_size(loaded.model, loaded.sites)
-        shapes = [shape]
-        notes.append(f"note: {explanation}; pass --input-size to choose another")
-
+    shapes = input_shapes(loaded, input_size, notes)
     param_dtype = _dtype(torch, dtype)
-    trace_device = device
+    graph, loaded, trace_device = trace_model(
+        loaded, shapes, device, notes, batch_size=trace_batch_size, param_dtype=param_dtype)
 
     def run(loaded_model: LoadedModel, on: str, **kwargs) -> Graph:
         return trace(
             loaded_model.model, shapes, batch_size=trace_batch_size, device=on,
             sites=loaded_model.sites, param_dtype=param_dtype, **kwargs,
         )
-
-    graph = run(loaded, trace_device)
-    if graph.failure is not None and graph.failure.meta_limitation and trace_device == "meta":
-        site = graph.failure.site
-        where = f" at {display_path(site.file)}:{site.line}" if site else ""
-        notes.append(
-            f"note: forward needs tensor values ({graph.failure.message}{where}); "
-            "traced with real CPU tensors instead"
-        )
-        if loaded.device == "meta":
-            loaded = loaded.rebuild("cpu")
-        trace_device = "cpu"
-        graph = run(loaded, trace_device)
 
     failure = None
     if graph.failure is not None:

@@ -29,24 +29,17 @@ MAX_SIDE = 4096
 
 def smallest_working_side(ctx, channels_first) -> int | None:
     """The smallest square input (same channels) that traces without failing."""
+    from ..infer import smallest_passing
+
     shape = ctx.input_shapes[0]
     if len(shape) < 2:
         return None
-    low, high = shape[-1] + 1, MAX_SIDE
 
     def works(side):
         candidate = (*channels_first, *([side] * (len(shape) - len(channels_first))))
         return ctx.trace_at([candidate]).failure is None
 
-    if not works(high):
-        return None
-    while low < high:
-        middle = (low + high) // 2
-        if works(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low
+    return smallest_passing(shape[-1] + 1, MAX_SIDE, works)
 
 
 @rule("CNA104", "spatial-collapse", "error")
