@@ -83,16 +83,24 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
+    from .config import load_config
     from .loader import parse_model_args
     from .summarize import summary as run_summary
     from .units import parse_bytes, parse_input_size
 
-    shapes = [parse_input_size(text) for text in input_sizes] or None
+    config = load_config()
+    for warning in config.warnings:
+        click.echo(warning, err=True)
+    configured = config.models.get(spec)
+    shapes = [parse_input_size(text) for text in input_sizes] or (
+        configured.input_sizes if configured else None)
+    arguments = {**(configured.model_args if configured else {}),
+                 **parse_model_args(model_args)}
     budget = parse_bytes(memory_budget) if memory_budget else None
     result = run_summary(
         spec,
         shapes,
-        model_args=parse_model_args(model_args),
+        model_args=arguments,
         device=device,
         depth=None if depth < 0 else depth,
         batch_size=batch_size,
@@ -331,10 +339,19 @@ def rules(output_format):
 
 @main.command()
 @click.argument("code")
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]))
 @options.debug
 @_report_errors
-def explain(code):
+def explain(code, output_format):
     """One rule: what it does, why it matters, and its bad and good examples."""
+    if output_format == "json":
+        import json
+
+        from .report.catalog import explanation_dict
+
+        click.echo(json.dumps(explanation_dict(code), indent=2))
+        return
     from .report.catalog import render_explanation
 
     click.echo(render_explanation(code))

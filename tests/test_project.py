@@ -173,3 +173,11 @@ def test_a_folder_stands_for_its_python_files(project):
     data = json.loads(out.stdout)
     assert data["spec"] == "models/net.py:Net"  # Block is skipped (needs arguments)
     assert "skipped models/blocks.py:Block" in out.stderr
+
+
+def test_summary_uses_a_configured_models_input_size_and_arguments(project):
+    out = cli("summary", "models/net.py:Net", "--format", "json", cwd=project)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["input_shape"] == [1, 28, 28]
+    assert data["layers"][-1]["output_shape"] == [2, 10]  # num_classes = 10 from the config

@@ -24,14 +24,24 @@ def render_catalog(output_format: str = "table") -> str:
 
     rules = all_rules()
     if output_format == "json":
-        return json.dumps([{"code": r.code, "name": r.name, "severity": r.severity,
-                            "summary": r.summary} for r in rules], indent=2)
+        return json.dumps({"schema_version": 1, "rules": [
+            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+            for r in rules]}, indent=2)
     rows = [[r.code, r.name, r.severity, r.summary] for r in rules]
     if output_format == "markdown":
         rows = [[f"[{r.code}]({r.code}.md)", f"`{r.name}`", r.severity, r.summary]
                 for r in rules]
         return tabulate(rows, headers=["code", "name", "severity", "catches"], tablefmt="github")
     return tabulate(rows, headers=["code", "name", "severity", "catches"], tablefmt="simple")
+
+
+def explanation_dict(code: str) -> dict:
+    from ..rules import get_rule
+
+    rule = get_rule(code)
+    return {"schema_version": 1, "code": rule.code, "name": rule.name,
+            "severity": rule.severity, "summary": rule.summary, "doc": rule.doc,
+            "examples": evidence(rule.code)}
 
 
 def render_explanation(code: str, markdown: bool = False) -> str:
