@@ -62,6 +62,7 @@ class Variant:
     note: str | None = None
     optimizer: object = field(default=None, repr=False)
     scaler: object = field(default=None, repr=False)
+    runner: object = field(default=None, repr=False)  # the model, or its torch.compile
     verdict: str = ""
 
     def step_time_ms(self) -> dict | None:
@@ -303,7 +304,7 @@ class _Trainer:
         """One training step: (seconds, loss)."""
         torch = self.torch
         x, y = self.batch(step, variant.batch_size)
-        runner = getattr(variant, "runner", variant.model)
+        runner = variant.runner or variant.model
         if self.cuda:
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record()
