@@ -30,7 +30,13 @@ def _worker(rank, nproc, port, spec, shapes, model_args, options_dict, out_path)
 
     from .data import load_data
     from .loader import load
-    from .probing import ProbeOptions, _first_tensor, _make_optimizer, plan_variants
+    from .probing import (
+        ProbeOptions,
+        _first_tensor,
+        _make_optimizer,
+        number_of_classes,
+        plan_variants,
+    )
 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       WORLD_SIZE=str(nproc))
@@ -45,8 +51,9 @@ def _worker(rank, nproc, port, spec, shapes, model_args, options_dict, out_path)
     try:
         torch.manual_seed(options.seed)
         loaded = load(spec, model_args, device="cpu")
-        variants = plan_variants(loaded, shapes, options, [])
-        data = None  # loaded once the model's number of classes is known
+        variants, base = plan_variants(loaded, shapes, options, [])
+        data = load_data(options.data, shapes[0], number_of_classes(base),
+                         options.seed).to(device)
         results = []
         for variant in variants:
             if variant.status != "ok":
@@ -55,10 +62,6 @@ def _worker(rank, nproc, port, spec, shapes, model_args, options_dict, out_path)
             ddp = torch.nn.parallel.DistributedDataParallel(
                 model, device_ids=[rank] if cuda else None)
             optimizer = _make_optimizer(torch, ddp, options.optimizer, options.lr)
-            if data is None:
-                out_classes = _first_tensor(model(torch.zeros(2, *shapes[0], device=device)))
-                data = load_data(options.data, shapes[0], out_classes.shape[-1],
-                                 options.seed).to(device)
             generator = torch.Generator().manual_seed(options.seed + 1)
             times = []
             total = options.warmup + options.steps

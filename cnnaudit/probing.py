@@ -166,14 +166,14 @@ def _first_tensor(output):
     return output
 
 
-def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]) -> list[Variant]:
-    """The original and one variant per applicable suggestion (plus one with
-    all of them), each checked against the finding's prediction."""
+def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]):
+    """(variants, the original's summary): the original and one variant per
+    applicable suggestion (plus one with all of them), each checked against the
+    finding's prediction."""
     import torch
 
     from .linting import lint
     from .rewrites import apply_findings
-    from .summarize import summary
 
     report = lint(loaded.model, shapes, select=sorted(_codes(options.apply)),
                   max_suggestions=0, device="meta")
@@ -183,8 +183,9 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]) -> li
         notes.append(f"note: probing the {options.max_suggestions} suggestions with the largest "
                      f"savings of {len(findings)} (--max-suggestions 0 probes all)")
         findings = findings[:options.max_suggestions]
-    base = summary(loaded.model, shapes, depth=0)
-    variants = [Variant("original", [], loaded.model, base.totals.params, base.totals.macs)]
+    base = _summarize(loaded.model, shapes, options)
+    variants = [Variant("original", [], loaded.model, base.totals.params, base.totals.macs,
+                        _estimate(base), options.batch_size)]
     chosen = []
     for finding in findings:
         torch.manual_seed(options.seed)  # new layers start from the same weights in every run
@@ -194,8 +195,8 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]) -> li
             notes.append(f"note: {finding.code} on {finding.layer} not applied: {exc.message}")
             continue
         name = f"{finding.code} {finding.layer}"
-        variant = Variant(name, [finding.code], model)
-        _check_prediction(variant, base, shapes, finding.savings.params_saved,
+        variant = Variant(name, [finding.code], model, batch_size=options.batch_size)
+        _check_prediction(variant, base, shapes, options, finding.savings.params_saved,
                           finding.savings.macs_saved)
         variants.append(variant)
         chosen.append(finding)
@@ -209,18 +210,30 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]) -> li
                 saved_params += finding.savings.params_saved
                 saved_macs += finding.savings.macs_saved
                 codes.append(finding.code)
-        variant = Variant("all", sorted(set(codes)), everything)
-        _check_prediction(variant, base, shapes, saved_params, saved_macs)
+        variant = Variant("all", sorted(set(codes)), everything, batch_size=options.batch_size)
+        _check_prediction(variant, base, shapes, options, saved_params, saved_macs)
         variants.append(variant)
-    return variants
+    return variants, base
 
 
-def _check_prediction(variant, base, shapes, saved_params, saved_macs) -> None:
-    """Same input and output shapes; parameters and MACs as predicted."""
+def _summarize(model, shapes, options):
+    """One summary per variant: its counts, and its training-memory estimate at
+    the probe's batch size, optimizer and precision."""
     from .summarize import summary
 
-    result = summary(variant.model, shapes, depth=0)
+    return summary(model, shapes, depth=0, batch_size=options.batch_size,
+                   optimizer=options.optimizer, amp=options.amp)
+
+
+def _estimate(result) -> int | None:
+    return result.training_memory.total_bytes if result.training_memory else None
+
+
+def _check_prediction(variant, base, shapes, options, saved_params, saved_macs) -> None:
+    """Same input and output shapes; parameters and MACs as predicted."""
+    result = _summarize(variant.model, shapes, options)
     variant.params, variant.macs = result.totals.params, result.totals.macs
+    variant.estimated_memory_bytes = _estimate(result)
     problems = []
     if result.failure is not None:
         problems.append(f"forward fails: {result.failure['message']}")
@@ -235,15 +248,13 @@ def _check_prediction(variant, base, shapes, saved_params, saved_macs) -> None:
         variant.status, variant.note = "failed", "rewrite check: " + "; ".join(problems)
 
 
-def _estimate_memory(variant, shapes, options, batch_size) -> None:
-    from .summarize import summary
-
-    if variant.status != "ok":
-        return
-    result = summary(variant.model, shapes, depth=0, batch_size=batch_size,
-                     optimizer=options.optimizer, amp=options.amp)
-    if result.training_memory is not None:
-        variant.estimated_memory_bytes = result.training_memory.total_bytes
+def number_of_classes(base) -> int:
+    """The classifier's width: its (first) output must be [batch, classes]."""
+    out = base.graph.outputs[0].shape if base.graph.outputs else None
+    if not out or len(out) != 2:
+        raise CnnauditError("the probe trains classifiers: the model's (first) output must be "
+                            f"[batch, classes], not {list(out) if out else None}")
+    return out[1]
 
 
 # ---------------------------------------------------------------- training
@@ -431,12 +442,9 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
     if len(shapes) != 1:
         raise CnnauditError("the probe trains single-input models")
 
-    variants = plan_variants(loaded, shapes, options, notes)
-    for variant in variants:
-        variant.batch_size = options.batch_size
-        _estimate_memory(variant, shapes, options, options.batch_size)
-    out_features = _first_tensor_shape(variants[0], shapes)
-    data = load_data(options.data, shapes[0], out_features, options.seed).to(device)
+    variants, base = plan_variants(loaded, shapes, options, notes)
+    data = load_data(options.data, shapes[0], number_of_classes(base),
+                     options.seed).to(device)
     trainer = _Trainer(torch, data, options, device)
     warnings: list[str] = []
     interrupted = False
@@ -469,17 +477,6 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
         batch_size=options.batch_size, data=data.description, options=asdict(options),
         variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
     )
-
-
-def _first_tensor_shape(variant, shapes) -> int:
-    from .summarize import summary
-
-    result = summary(variant.model, shapes, depth=0)
-    out = result.graph.outputs[0].shape if result.graph.outputs else None
-    if not out or len(out) != 2:
-        raise CnnauditError("the probe trains classifiers: the model's (first) output must be "
-                            f"[batch, classes], not {list(out) if out else None}")
-    return out[1]
 
 
 def _train_interleaved(torch, trainer, variants, options, progress) -> None:
