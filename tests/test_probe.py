@@ -182,3 +182,42 @@ def test_plot_draws_the_loss_curves(report, tmp_path):
     path = tmp_path / "losses.png"
     plot_losses(report, str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_out_of_memory_in_training_stops_only_that_variant(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
+
+    class FakeTrainer:
+        def step(self, variant, step):
+            if variant.name == "big" and step == 2:
+                raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+            return 0.001, 1.0
+
+    variants = [_variant("original", 1, None), _variant("big", 1, None)]
+    for v in variants:
+        v.step_times = []
+    _train_interleaved(torch, FakeTrainer(), variants,
+                       ProbeOptions(steps=6, warmup=0, progress=False), None)
+    assert variants[1].status == "out of memory" and "Tried to allocate" in variants[1].note
+    assert variants[0].status == "ok" and len(variants[0].step_times) == 6
+
+
+def test_ctrl_c_keeps_what_was_measured(monkeypatch):
+    from cnnaudit import probing
+
+    real_step = probing._Trainer.step
+    calls = {"n": 0}
+
+    def interrupting_step(self, variant, step):
+        calls["n"] += 1
+        if calls["n"] > 25:
+            raise KeyboardInterrupt
+        return real_step(self, variant, step)
+
+    monkeypatch.setattr(probing._Trainer, "step", interrupting_step)
+    result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA302", steps=50, warmup=2,
+                            batch_size=16, progress=False)
+    assert result.interrupted and "interrupted" in result.warnings[0]
+    measured = [len(v.step_times) for v in result.variants]
+    assert 0 < sum(measured) < 2 * 50
+    assert result.to_dict()["interrupted"] is True
