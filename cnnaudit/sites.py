@@ -99,18 +99,20 @@ def prefer_user_site(chain: list[Site]) -> Site | None:
 
 
 def display_path(path: str) -> str:
-    """Relative to the working directory when below it; from the package
-    directory on for installed code (``torchvision/models/resnet.py``)."""
+    """From the package directory on for installed code
+    (``torchvision/models/resnet.py``), else relative to the working directory
+    when below it."""
     if path.startswith("<"):
         return path
     real = os.path.realpath(path)
-    cwd = os.path.realpath(os.getcwd())
-    if real.startswith(cwd + os.sep):
-        return os.path.relpath(real, cwd)
+    # Installed code first: a virtualenv inside the project is still a library.
     for marker in ("site-packages", "dist-packages"):
         token = os.sep + marker + os.sep
         if token in real:
             return real.split(token, 1)[1]
+    cwd = os.path.realpath(os.getcwd())
+    if real.startswith(cwd + os.sep):
+        return os.path.relpath(real, cwd)
     return path
 
 
