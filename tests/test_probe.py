@@ -221,3 +221,19 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch):
     measured = [len(v.step_times) for v in result.variants]
     assert 0 < sum(measured) < 2 * 50
     assert result.to_dict()["interrupted"] is True
+
+
+def test_imagefolder_data(tmp_path):
+    from PIL import Image
+
+    from cnnaudit.data import load_data
+
+    for label, shade in (("cats", 40), ("dogs", 200)):
+        (tmp_path / label).mkdir()
+        for i in range(10):
+            image = Image.new("RGB", (20, 20), (shade, shade + i, shade))
+            image.save(tmp_path / label / f"{i}.png")
+    data = load_data(f"imagefolder:{tmp_path}", (3, 16, 16), num_classes=2, seed=0)
+    assert data.num_classes == 2 and tuple(data.train_x.shape[1:]) == (3, 16, 16)
+    assert len(data.train_x) + len(data.test_x) == 20
+    assert set(data.train_y.tolist()) | set(data.test_y.tolist()) == {0, 1}
