@@ -122,6 +122,11 @@ def _import_failure(exc: BaseException, path: str | None, target: str,
 def import_target(target: str) -> ModuleType:
     """Import a model file by path, or a module by dotted name."""
     if not is_file_target(target):
+        # The working directory is importable, as for `python -m`: the console
+        # script's own folder is what Python puts on sys.path otherwise.
+        cwd = os.getcwd()
+        if cwd not in sys.path:
+            sys.path.append(cwd)
         try:
             return importlib.import_module(target)
         except ModuleNotFoundError as exc:

@@ -181,3 +181,14 @@ def test_summary_uses_a_configured_models_input_size_and_arguments(project):
     data = json.loads(out.stdout)
     assert data["input_shape"] == [1, 28, 28]
     assert data["layers"][-1]["output_shape"] == [2, 10]  # num_classes = 10 from the config
+
+
+def test_console_script_imports_package_specs_from_the_working_directory(project):
+    import os
+
+    script = os.path.join(os.path.dirname(sys.executable), "cnnaudit")
+    out = subprocess.run([script, "summary", "models.net:Net", "-a", "num_classes=10", "-i",
+                          "1,28,28", "--format", "json"], cwd=project,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["spec"] == "models.net:Net"
