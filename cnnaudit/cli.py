@@ -206,15 +206,18 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     select_codes((lint_options.select or []) + lint_options.ignore)  # unknown → exit 2 now
 
     shapes = [parse_input_size(text) for text in input_sizes] or None
-    jobs, notes = plan_jobs(targets, shapes, parse_model_args(model_args), config)
+    jobs, notes, file_errors = plan_jobs(targets, shapes, parse_model_args(model_args), config)
     reports, errors, run_notes = run_jobs(jobs, lint_options, device, config,
                                           use_cache=not no_cache)
-    if errors and len(jobs) == 1 and not reports:
+    if errors and len(jobs) == 1 and not reports and not file_errors:
         raise CnnauditError(errors[0])
     for line in notes + run_notes + [n for r in reports for n in r.notes]:
         click.echo(line, err=True)
+    for error in file_errors:  # already file:line: message
+        click.echo(error, err=True)
     for error in errors:
         click.echo(f"cnnaudit: error: {error}", err=True)
+    errors = file_errors + errors
     if update_baseline:
         count = write_baseline(baseline, reports)
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {baseline}.")

@@ -33,6 +33,18 @@ def _base_name(node: ast.expr) -> str:
     return ""
 
 
+def syntax_error(path: str) -> SyntaxError | None:
+    """The syntax error that keeps ``path`` from being read, if any."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            ast.parse(handle.read(), filename=path)
+    except SyntaxError as exc:
+        return exc
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return None
+
+
 def module_classes(path: str) -> list[str]:
     """Top-level classes of ``path`` that derive from ``nn.Module``, directly or
     through another class of the same file (or a torchvision/timm-style base

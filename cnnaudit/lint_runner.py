@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from .cache import ResultCache, cache_key
 from .config import Config
-from .discovery import module_classes, source_closure, spec_file
+from .discovery import _parse, module_classes, source_closure, spec_file, syntax_error
 from .errors import CnnauditError
 from .linting import LintOptions, LintReport
 
@@ -24,6 +24,10 @@ class LintJob:
     model_args: dict
     from_file: bool  # discovered in a file: skip (with a note) what cannot be built
     sources: list[str] = field(default_factory=list)  # files whose change invalidates it
+
+
+def _parse_failed(path: str) -> bool:
+    return _parse(path) is None
 
 
 def is_file_target(target: str) -> bool:
@@ -54,13 +58,15 @@ def expand_directories(targets) -> list[str]:
     return expanded
 
 
-def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[LintJob], list]:
-    """SPECs run as given; FILEs (and folders of them) become the nn.Module
-    classes they define plus the configured models that import them."""
+def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
+    """(jobs, notes, errors): SPECs run as given; FILEs (and folders of them)
+    become the nn.Module classes they define plus the configured models that
+    import them; a file that does not parse is an error."""
     root = config.root or os.getcwd()
     targets = expand_directories(targets)
     jobs: dict[str, LintJob] = {}
     notes: list[str] = []
+    errors: list[str] = []
     files = [t for t in targets if is_file_target(t)]
     configured = config.models
 
@@ -86,6 +92,12 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[
         if not os.path.isfile(target):
             raise CnnauditError(f"no such file: {target}")
         path = os.path.abspath(target)
+        broken = syntax_error(path) if _parse_failed(path) else None
+        if broken is not None:
+            # A model file that does not parse must not pass the hook unseen;
+            # the other files are still linted.
+            errors.append(f"{target}:{broken.lineno}: syntax error: {broken.msg}")
+            continue
         for name in module_classes(path):
             spec = f"{_relative(path, root)}:{name}"
             sizes, args = settings_for(spec, path)
@@ -100,7 +112,7 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config) -> tuple[list[
             if path and changed & set(source_closure(path, root)) and spec not in jobs:
                 sizes, args = settings_for(spec, path)
                 jobs[spec] = LintJob(spec, sizes, args, False, source_closure(path, root))
-    return list(jobs.values()), notes
+    return list(jobs.values()), notes, errors
 
 
 def run_jobs(jobs, options: LintOptions, device: str, config: Config, use_cache: bool = True):

@@ -192,3 +192,11 @@ def test_console_script_imports_package_specs_from_the_working_directory(project
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["spec"] == "models.net:Net"
+
+
+def test_a_model_file_that_does_not_parse_is_reported_and_the_rest_linted(project):
+    (project / "models" / "broken.py").write_text("import torch.nn as nn\nclass Net(nn.Module)\n")
+    out = cli("lint", "models/broken.py", "models/net.py", "--format", "json", cwd=project)
+    assert out.returncode == 2
+    assert "models/broken.py:2: syntax error" in out.stderr
+    assert json.loads(out.stdout)["spec"] == "models/net.py:Net"
