@@ -16,6 +16,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMANDS = {
     "python -c 'import torch'": [sys.executable, "-c", "import torch"],
+    # The import alone, without the interpreter's teardown (which the CLI skips).
+    "python -c 'import torch, os; os._exit(0)'": [sys.executable, "-c",
+                                                  "import torch, os; os._exit(0)"],
     "cnnaudit summary examples/cheatsheet_net.py:Net -i 1,28,28": [
         sys.executable, "-m", "cnnaudit", "summary", "examples/cheatsheet_net.py:Net",
         "-i", "1,28,28"],

@@ -360,5 +360,30 @@ def explain(code, output_format):
     click.echo(render_explanation(code))
 
 
+def entry() -> None:
+    """The console script: ``main``, then a quick exit.
+
+    Tearing down an interpreter that has imported torch (and the sympy its meta
+    kernels pull in) takes longer than our whole summary: half a second here.
+    Everything cnnaudit writes is written and closed when ``main`` returns, so
+    once the output is flushed the process ends without that teardown. In-process
+    callers (tests, notebooks) call ``main`` and keep the normal exit.
+    """
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    if "torch" not in sys.modules:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()
