@@ -40,7 +40,15 @@ def count_with_fvcore(model, inputs) -> FvcoreCounts:
         analysis = FlopCountAnalysis(model, tuple(inputs))
         analysis.unsupported_ops_warnings(False)
         analysis.uncalled_modules_warnings(False)
-        total = int(analysis.total())
+        try:
+            total = int(analysis.total())
+        except Exception as exc:  # fvcore's torch.jit trace cannot follow every model
+            from .errors import CnnauditError
+
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise CnnauditError(f"--counter fvcore: fvcore could not trace the model "
+                                f"({type(exc).__name__}: {first}); the native counter can") \
+                from None
         by_module = {name: int(v) for name, v in analysis.by_module().items()}
         by_operator = {name: int(v) for name, v in analysis.by_operator().items()}
         unsupported = {str(k): int(v) for k, v in analysis.unsupported_ops().items()}

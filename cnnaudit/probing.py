@@ -443,8 +443,12 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
         raise CnnauditError("the probe trains single-input models")
 
     variants, base = plan_variants(loaded, shapes, options, notes)
-    data = load_data(options.data, shapes[0], number_of_classes(base),
-                     options.seed).to(device)
+    classes = number_of_classes(base)
+    data = load_data(options.data, shapes[0], classes, options.seed).to(device)
+    if data.num_classes > classes:
+        raise CnnauditError(f"--data {data.name} has {data.num_classes} classes, the model "
+                            f"outputs {classes}; build it for {data.num_classes} "
+                            "(for example --model-args num_classes=...)")
     trainer = _Trainer(torch, data, options, device)
     warnings: list[str] = []
     interrupted = False

@@ -237,3 +237,12 @@ def test_imagefolder_data(tmp_path):
     assert data.num_classes == 2 and tuple(data.train_x.shape[1:]) == (3, 16, 16)
     assert len(data.train_x) + len(data.test_x) == 20
     assert set(data.train_y.tolist()) | set(data.test_y.tolist()) == {0, 1}
+
+
+def test_data_with_more_classes_than_the_model_outputs(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "twenty.npz"
+    np.savez(path, x=np.zeros((40, 28, 28), dtype=np.uint8), y=np.arange(40) % 20)
+    with pytest.raises(cnnaudit.CnnauditError, match="has 20 classes, the model outputs 10"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{path}", **FAST)
