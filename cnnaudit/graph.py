@@ -72,7 +72,6 @@ class Failure:
     message: str  # the exception's first line
     site: Site | None  # innermost user frame of the traceback
     meta_limitation: bool = False  # the op needs real values (``.item()`` on meta)
-    exception: BaseException | None = None
 
 
 @dataclass
@@ -118,6 +117,3 @@ class Graph:
             found.append(current)
             stack.extend(reversed(current.children))
         return found
-
-    def subtree_macs(self, node: Node) -> int:
-        return sum(n.macs for n in self.subtree(node))

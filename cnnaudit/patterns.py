@@ -19,8 +19,6 @@ ACTIVATION_FUNCTIONS = {
     "softplus", "hardtanh", "hardtanh_", "logsigmoid", "softsign", "tanhshrink", "threshold",
     "glu", "sigmoid_", "tanh_", "hardshrink", "softshrink",
 }
-NORM_MODULES = {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d",
-                "LazyBatchNorm2d", "LazyBatchNorm3d"}
 DROPOUT_MODULES = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
                    "FeatureAlphaDropout"}
 DROPOUT_FUNCTIONS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
@@ -152,11 +150,6 @@ def producer_of(graph: Graph, node: Node, index: int = 0) -> Node | None:
     if index >= len(node.inputs):
         return None
     return graph.producer(node.inputs[index])
-
-
-def only_consumer(graph: Graph, node: Node) -> Node | None:
-    consumers = graph.consumers(node)
-    return consumers[0] if len(consumers) == 1 else None
 
 
 def layer_params(node: Node) -> int:

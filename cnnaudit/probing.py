@@ -18,9 +18,10 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from .errors import CnnauditError
+from .rewrites import REWRITES
 
 SCHEMA_VERSION = 1
-PROBE_CODES = ("CNA202", "CNA301", "CNA302", "CNA303", "CNA304")
+PROBE_CODES = tuple(REWRITES)  # the suggestions module surgery can apply
 IQR_WARNING = 0.10
 
 

@@ -12,8 +12,6 @@ import copy
 
 from .errors import CnnauditError
 
-REWRITABLE = ("CNA202", "CNA301", "CNA302", "CNA303", "CNA304")
-
 
 def stacked_plan(kernel, stride, padding):
     """Per 3×3 layer replacing a k×k one: (kernel, stride, padding) tuples,

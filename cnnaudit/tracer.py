@@ -81,11 +81,6 @@ def function_label(func) -> str:
     return f"{module}.{name}"
 
 
-def short_name(func) -> str:
-    name = getattr(func, "__name__", "op")
-    return name.strip("_") if name.startswith("__") else name
-
-
 _SIGNATURES: dict = {}
 
 
@@ -331,7 +326,6 @@ class _Recorder:
             message=_one_line(exc, with_type=False),
             site=_traceback_site(exc),
             meta_limitation=is_meta_limitation(exc),
-            exception=exc,
         )
 
 
