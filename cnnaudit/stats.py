@@ -27,6 +27,9 @@ class LayerStats:
     file: str | None
     line: int | None
     error: str | None = None
+    # per sample, what autograd keeps for backward from this call and inside
+    # it (measured in training mode; None unless training memory was asked for)
+    saved_bytes: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -116,6 +119,25 @@ def totals(graph: Graph, model) -> Totals:
         input_bytes=per_sample(sum(t.nbytes for t in graph.inputs), batch),
         macs_by_op={op: per_sample(v, batch) for op, v in sorted(by_op.items())},
     )
+
+
+def attach_saved_bytes(layers: list[LayerStats], training_graph: Graph) -> None:
+    """Per-layer bytes saved for backward, from the training-mode trace: calls
+    are matched by name and order (training mode may call more, e.g.
+    auxiliary heads; those have no row)."""
+    batch = training_graph.batch_size
+    saved: dict[tuple[str, int], int] = {}
+    seen: dict[str, int] = {}
+    for node in training_graph.nodes[1:]:
+        index = seen.get(node.name, 0)
+        seen[node.name] = index + 1
+        saved[(node.name, index)] = sum(n.saved_bytes for n in training_graph.subtree(node))
+    seen.clear()
+    for layer in layers:
+        index = seen.get(layer.name, 0)
+        seen[layer.name] = index + 1
+        value = saved.get((layer.name, index))
+        layer.saved_bytes = per_sample(value, batch) if value is not None else None
 
 
 def fold_to_depth(layers: list[LayerStats], depth: int | None) -> list[LayerStats]:

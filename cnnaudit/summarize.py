@@ -14,7 +14,14 @@ from .graph import Graph
 from .loader import LoadedModel, from_module, load
 from .memory import OPTIMIZER_STATE_SLOTS, TrainingMemory, estimate
 from .sites import display_path
-from .stats import LayerStats, Totals, fold_to_depth, layer_stats, totals
+from .stats import (
+    LayerStats,
+    Totals,
+    attach_saved_bytes,
+    fold_to_depth,
+    layer_stats,
+    totals,
+)
 from .units import parse_input_size
 
 SCHEMA_VERSION = 1
@@ -221,6 +228,7 @@ def summary(
             amp_dtype=_dtype(torch, AMP_CHOICES.get(amp)),
         )
         if training_graph.failure is None:
+            attach_saved_bytes(layers, training_graph)
             precision = f"amp-{amp}" if amp else (dtype or "float32")
             training_memory = estimate(
                 training_graph,

@@ -88,3 +88,14 @@ def test_half_precision_dtype_halves_parameters():
 
 def test_no_estimate_unless_asked():
     assert cnnaudit.summary(CHEATSHEET, (1, 28, 28)).training_memory is None
+
+
+def test_saved_bytes_per_layer_add_up_to_the_estimate():
+    summary = cnnaudit.summary(CHEATSHEET, (1, 28, 28), batch_size=16, depth=None)
+    saved = {layer.name: layer.saved_bytes for layer in summary.layers}
+    assert sum(saved.values()) == summary.training_memory.saved_bytes_per_sample
+    assert saved["relu"] == 10 * 26 * 26 * 4  # ReLU keeps its output ...
+    assert saved["conv2"] == 0  # ... which conv2 then saves again for free
+    assert saved["fc1"] == 2880 * 4  # the Linear keeps its (flattened) input
+    plain = cnnaudit.summary(CHEATSHEET, (1, 28, 28))
+    assert all(layer.saved_bytes is None for layer in plain.layers)

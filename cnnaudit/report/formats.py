@@ -6,10 +6,10 @@ import csv
 import io
 import json
 
-from .table import COLUMNS, header_line, layer_rows, memory_lines, totals_lines
+from .table import columns, header_line, layer_rows, memory_lines, totals_lines
 
 CSV_FIELDS = ("name", "type", "kind", "depth", "output_shape", "params", "macs",
-              "activation_bytes", "file", "line", "error")
+              "activation_bytes", "saved_bytes", "file", "line", "error")
 
 
 def to_json(summary) -> str:
@@ -33,8 +33,8 @@ def to_markdown(summary) -> str:
     from tabulate import tabulate
 
     lines = [f"**{header_line(summary)}**", ""]
-    lines.append(tabulate(layer_rows(summary, indent=False), headers=COLUMNS, tablefmt="github",
-                          disable_numparse=True))
+    lines.append(tabulate(layer_rows(summary, indent=False), headers=columns(summary),
+                          tablefmt="github", disable_numparse=True))
     lines.append("")
     lines.extend(f"- {line.strip()}" for line in totals_lines(summary))
     memory = memory_lines(summary.training_memory)

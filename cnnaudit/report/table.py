@@ -11,8 +11,19 @@ def _shape(shape) -> str:
     return "--" if shape is None else str(list(shape))
 
 
+def columns(summary) -> tuple[str, ...]:
+    if _has_saved(summary):
+        return COLUMNS[:-1] + ("Saved for backward", COLUMNS[-1])
+    return COLUMNS
+
+
+def _has_saved(summary) -> bool:
+    return any(layer.saved_bytes is not None for layer in summary.layers)
+
+
 def layer_rows(summary, indent: bool = True) -> list[list[str]]:
     rows = []
+    with_saved = _has_saved(summary)
     for layer in summary.layers:
         name = layer.name
         if indent:
@@ -20,7 +31,7 @@ def layer_rows(summary, indent: bool = True) -> list[list[str]]:
         if layer.error:
             name += "  ✗"
         location = f"{layer.file}:{layer.line}" if layer.file else ""
-        rows.append([
+        row = [
             name,
             layer.type,
             _shape(layer.output_shape),
@@ -28,7 +39,10 @@ def layer_rows(summary, indent: bool = True) -> list[list[str]]:
             format_count(layer.macs),
             format_bytes(layer.activation_bytes),
             location,
-        ])
+        ]
+        if with_saved:
+            row.insert(-1, format_bytes(layer.saved_bytes))
+        rows.append(row)
     return rows
 
 
@@ -92,7 +106,7 @@ def render_summary(summary) -> str:
     from tabulate import tabulate
 
     parts = [header_line(summary), ""]
-    parts.append(tabulate(layer_rows(summary), headers=COLUMNS, tablefmt="simple",
+    parts.append(tabulate(layer_rows(summary), headers=columns(summary), tablefmt="simple",
                           disable_numparse=True))
     parts.append("")
     parts.extend(totals_lines(summary))
