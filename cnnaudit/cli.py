@@ -83,14 +83,11 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
-    from .config import load_config
     from .loader import parse_model_args
     from .summarize import summary as run_summary
     from .units import parse_bytes, parse_input_size
 
-    config = load_config()
-    for warning in config.warnings:
-        click.echo(warning, err=True)
+    config = _load_config()
     configured = config.models.get(spec)
     shapes = [parse_input_size(text) for text in input_sizes] or (
         configured.input_sizes if configured else None)
@@ -126,6 +123,16 @@ def _exit_code(result) -> int:
     """0: nothing wrong; 1: the model is broken (or findings at the failing
     level); 2 is raised earlier, for usage and load errors."""
     return result.exit_code
+
+
+def _load_config(path=None):
+    """[tool.cnnaudit], its warnings said on stderr."""
+    from .config import load_config
+
+    config = load_config(path=path)
+    for warning in config.warnings:
+        click.echo(warning, err=True)
+    return config
 
 
 def _split(values) -> list[str]:
@@ -176,7 +183,6 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     nn.Module classes it defines and the configured models that import it; a
     DIR for the Python files below it."""
     from .baseline import apply_baseline, read_baseline, write_baseline
-    from .config import load_config
     from .lint_runner import plan_jobs, run_jobs
     from .linting import LintOptions
     from .loader import parse_model_args
@@ -185,9 +191,7 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 
     if update_baseline and not baseline:
         raise CnnauditError("--update-baseline needs --baseline FILE")
-    config = load_config(path=config_path)
-    for warning in config.warnings:
-        click.echo(warning, err=True)
+    config = _load_config(config_path)
     # Command line over config over defaults.
     context = click.get_current_context()
     given = {name for name in context.params

@@ -11,12 +11,11 @@ from __future__ import annotations
 from math import prod
 
 from .graph import Graph, Node, TensorInfo
-from .sites import display_path
+from .sites import display_path, where
 
 
 def _where(node: Node) -> str:
-    site = node.site
-    return f" at {display_path(site.file)}:{site.line}" if site else ""
+    return where(node.site)
 
 
 def flattened_from(graph: Graph, tensor: TensorInfo) -> str:

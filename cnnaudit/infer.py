@@ -12,7 +12,7 @@ from __future__ import annotations
 from math import prod
 
 from .errors import CnnauditError
-from .sites import display_path
+from .sites import where
 from .tracer import trace
 
 MAX_SIDE = 4096
@@ -35,7 +35,7 @@ def smallest_passing(low: int, high: int, passes) -> int | None:
 
 def _site_text(sites, name) -> str:
     site = sites.get(name)
-    return f" at {display_path(site.file)}:{site.line}" if site else ""
+    return where(site)
 
 
 def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:

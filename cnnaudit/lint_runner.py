@@ -34,7 +34,7 @@ def is_file_target(target: str) -> bool:
     return target.endswith(".py") and ":" not in os.path.basename(target)
 
 
-def _relative(path: str, root: str) -> str:
+def _relative(path: str) -> str:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, os.getcwd())
     return absolute if relative.startswith("..") else relative
@@ -69,6 +69,12 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
     errors: list[str] = []
     files = [t for t in targets if is_file_target(t)]
     configured = config.models
+    closures: dict[str, list[str]] = {}
+
+    def sources(path: str) -> list[str]:
+        if path not in closures:
+            closures[path] = source_closure(path, root)
+        return closures[path]
 
     def settings_for(spec: str, path: str | None):
         model = configured.get(spec)
@@ -87,7 +93,7 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
         path = spec_file(target, root)
         sizes, args = settings_for(target, path)
         jobs[target] = LintJob(target, sizes, args, False,
-                               source_closure(path, root) if path else [])
+                               sources(path) if path else [])
     for target in files:
         if not os.path.isfile(target):
             raise CnnauditError(f"no such file: {target}")
@@ -99,19 +105,18 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
             errors.append(f"{target}:{broken.lineno}: syntax error: {broken.msg}")
             continue
         for name in module_classes(path):
-            spec = f"{_relative(path, root)}:{name}"
+            spec = f"{_relative(path)}:{name}"
             sizes, args = settings_for(spec, path)
             unconfigured = spec not in configured
-            jobs.setdefault(spec, LintJob(spec, sizes, args, unconfigured,
-                                          source_closure(path, root)))
+            jobs.setdefault(spec, LintJob(spec, sizes, args, unconfigured, sources(path)))
     # Configured models whose own files, or files they import, were passed.
     changed = {os.path.abspath(f) for f in files}
     if changed:
         for spec in configured:
             path = spec_file(spec, root)
-            if path and changed & set(source_closure(path, root)) and spec not in jobs:
+            if path and changed & set(sources(path)) and spec not in jobs:
                 sizes, args = settings_for(spec, path)
-                jobs[spec] = LintJob(spec, sizes, args, False, source_closure(path, root))
+                jobs[spec] = LintJob(spec, sizes, args, False, sources(path))
     return list(jobs.values()), notes, errors
 
 

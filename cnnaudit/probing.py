@@ -295,10 +295,13 @@ class _Trainer:
     def batch(self, step: int, batch_size: int):
         start = step * self.options.batch_size  # the same samples whatever the variant's batch
         index = self.order[start:start + batch_size]
-        x = self.data.train_x[index]
+        return self.layout(self.data.train_x[index]), self.data.train_y[index]
+
+    def layout(self, x):
+        """Inputs in the model's memory format (NHWC with --channels-last)."""
         if self.options.channels_last and x.dim() == 4:
-            x = x.contiguous(memory_format=self.torch.channels_last)
-        return x, self.data.train_y[index]
+            return x.contiguous(memory_format=self.torch.channels_last)
+        return x
 
     def prepare(self, variant: Variant) -> None:
         torch = self.torch
@@ -349,10 +352,7 @@ class _Trainer:
         with torch.no_grad(), torch.autocast(self.device.type, dtype=self.amp_dtype,
                                              enabled=self.amp_dtype is not None):
             for start in range(0, len(self.data.test_x), 256):
-                x = self.data.test_x[start:start + 256]
-                if self.options.channels_last and x.dim() == 4:
-                    x = x.contiguous(memory_format=torch.channels_last)
-                logits = _first_tensor(model(x))
+                logits = _first_tensor(model(self.layout(self.data.test_x[start:start + 256])))
                 correct += int((logits.argmax(-1) == self.data.test_y[start:start + 256]).sum())
         model.train()
         return 100.0 * correct / len(self.data.test_x)

@@ -80,6 +80,11 @@ def frame_site(frame: FrameType) -> Site:
     return Site(frame.f_code.co_filename, line, None if col is None else col + 1)
 
 
+def where(site: Site | None) -> str:
+    """`` at path:line`` for messages, or nothing when the place is unknown."""
+    return f" at {site}" if site is not None else ""
+
+
 def caller_site(skip_frames: int = 1) -> Site | None:
     """The innermost frame outside torch and cnnaudit: the line of user (or
     torchvision) code that called the op being recorded."""

@@ -13,7 +13,7 @@ from .errors import CnnauditError
 from .graph import Graph
 from .loader import LoadedModel, from_module, load
 from .memory import OPTIMIZER_STATE_SLOTS, TrainingMemory, estimate
-from .sites import display_path
+from .sites import display_path, where
 from .stats import (
     LayerStats,
     Totals,
@@ -106,9 +106,8 @@ def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **tr
     graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
     if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
         site = graph.failure.site
-        where = f" at {display_path(site.file)}:{site.line}" if site else ""
-        notes.append(f"note: forward needs tensor values ({graph.failure.message}{where}); "
-                     "traced with real CPU tensors instead")
+        notes.append(f"note: forward needs tensor values ({graph.failure.message}"
+                     f"{where(site)}); traced with real CPU tensors instead")
         if loaded.device == "meta":
             loaded = loaded.rebuild("cpu")
         device = "cpu"
