@@ -34,7 +34,7 @@ def main() -> int:
     from probe_overhead import bare_loop
 
     import cnnaudit
-    from cnnaudit.loader import load
+    from cnnaudit.load import load
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cuda")

@@ -23,9 +23,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from cnnaudit.linting import LintContext, LintOptions
-    from cnnaudit.loader import load
-    from cnnaudit.rules import all_rules
-    from cnnaudit.tracer import trace
+    from cnnaudit.linting.rules import all_rules
+    from cnnaudit.load import load
+    from cnnaudit.trace import trace
 
     loaded = load(f"torchvision.models:{args.model}")
     shapes = [(3, args.size, args.size)]

@@ -30,7 +30,7 @@ TORCHFIX_EQUIVALENT: dict[str, str] = {}  # TorchFix checks API usage, none of t
 
 
 def load(path: Path):
-    from cnnaudit.loader import import_target
+    from cnnaudit.load import import_target
 
     return import_target(str(path))
 

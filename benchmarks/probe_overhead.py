@@ -48,7 +48,7 @@ def main() -> int:
     import torch
 
     import cnnaudit
-    from cnnaudit.loader import load
+    from cnnaudit.load import load
     from cnnaudit.units import parse_input_size
 
     parser = argparse.ArgumentParser()

@@ -5,22 +5,25 @@ The API mirrors the command line and returns the same data as its JSON::
     import cnnaudit
     s = cnnaudit.summary("torchvision.models:resnet50", input_size=(3, 224, 224))
     s.totals.macs, s.to_dict()
+    print(cnnaudit.render(s))       # the table the CLI prints
 
-Importing cnnaudit does not import torch; the functions below do, when called.
+This module is the top floor: nothing inside the package imports it. Importing
+cnnaudit does not import torch; the functions below do, when called.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__all__ = ["CnnauditError", "summary"]
-
+from ._version import __version__
 from .errors import CnnauditError
+
+__all__ = ["CnnauditError", "__version__", "lint", "probe", "register_mac_formula", "render",
+           "summary"]
 
 
 def summary(model, input_size=None, **kwargs):
     """Per-layer shapes, params, MACs and memory of ``model`` (an ``nn.Module``
-    or a SPEC string). See ``cnnaudit.summarize.summary`` for the options."""
-    from .summarize import summary as run
+    or a SPEC string). See ``cnnaudit.stats.summary.summary`` for the options."""
+    from .stats import summary as run
 
     return run(model, input_size, **kwargs)
 
@@ -28,7 +31,7 @@ def summary(model, input_size=None, **kwargs):
 def lint(model, input_size=None, **kwargs):
     """Run the rule catalog on ``model`` (an ``nn.Module`` or a SPEC string);
     returns a LintReport whose ``to_dict()`` is the ``--format json`` output.
-    See ``cnnaudit.linting.lint`` for the options."""
+    See ``cnnaudit.linting.engine.lint`` for the options."""
     from .linting import lint as run
 
     return run(model, input_size, **kwargs)
@@ -41,3 +44,18 @@ def probe(model, input_size=None, **kwargs):
     from .probing import probe as run
 
     return run(model, input_size, **kwargs)
+
+
+def render(result, verbose: bool = False) -> str:
+    """The text the CLI prints for a Summary, LintReport or ProbeReport."""
+    from .report import render_text
+
+    return render_text(result, verbose=verbose)
+
+
+def register_mac_formula(op_name: str, formula):
+    """Count MACs of a custom aten op: ``formula(*args, out_shape, **kwargs)``
+    receives every tensor argument as its shape. See docs/api.md."""
+    from .trace.counting import register_mac_formula as register
+
+    return register(op_name, formula)

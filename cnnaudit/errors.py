@@ -11,6 +11,22 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def decide_exit(*, usage_errors: int = 0, failing: bool = False, exit_zero: bool = False,
+                interrupted: bool = False) -> int:
+    """The one place exit codes are decided: 130 when interrupted; 2 when any
+    input could not be loaded or analysed; 1 when a result fails its level (a
+    finding at or above --fail-on, a summary whose forward crashed) unless
+    --exit-zero; else 0."""
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if usage_errors:
+        return EXIT_USAGE
+    if failing and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 class CnnauditError(Exception):
@@ -28,3 +44,12 @@ class CnnauditError(Exception):
         if self.file:
             return f"{self.file}: {self.message}"
         return self.message
+
+
+def one_line(exc: BaseException, with_type: bool = True) -> str:
+    """An exception as one line: its type and the first non-empty line of its text."""
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    text = lines[0].strip() if lines else ""
+    if not with_type:
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -131,7 +131,7 @@ def test_sarif_is_2_1_0_with_rules_from_the_docstrings():
     (run,) = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules]
-    assert ids == [r.code for r in __import__("cnnaudit.rules").rules.all_rules()]
+    assert ids == [r.code for r in __import__("cnnaudit.linting.rules").linting.rules.all_rules()]
     bias_rule = rules[ids.index("CNA202")]
     assert bias_rule["shortDescription"]["text"] == \
         "A conv/linear bias feeding BatchNorm, which cancels it."

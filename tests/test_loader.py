@@ -7,7 +7,7 @@ from conftest import MODELS, line_of
 from torch import nn
 
 from cnnaudit.errors import CnnauditError
-from cnnaudit.loader import load, parse_model_args, split_spec
+from cnnaudit.load import load, parse_model_args, split_spec
 
 SITES = str(MODELS / "sites_model.py")
 BROKEN = str(MODELS / "broken_models.py")
@@ -48,9 +48,9 @@ def test_regnet_builds_on_meta_although_its_constructor_computes_with_tensors():
 
 
 def test_large_factory_calls_are_born_on_meta_small_ones_stay_real():
-    from cnnaudit.loader import _parameters_on_meta
+    from cnnaudit.load.meta import parameters_on_meta
 
-    with _parameters_on_meta():
+    with parameters_on_meta():
         big = torch.empty(1 << 23)
         small = torch.arange(10)
         layer = nn.Linear(4, 4)

@@ -11,9 +11,11 @@ from conftest import EXAMPLES, ROOT
 
 import cnnaudit
 from cnnaudit.cli import main
-from cnnaudit.loader import import_target, load
-from cnnaudit.probing import ProbeOptions, Variant, _train_interleaved, _verdicts
-from cnnaudit.rewrites import apply_findings
+from cnnaudit.load import import_target, load
+from cnnaudit.probing import ProbeOptions, Variant
+from cnnaudit.probing.rewrites import apply_findings
+from cnnaudit.probing.train import train_interleaved
+from cnnaudit.probing.verdicts import assign_verdicts
 
 CHEATSHEET = f"{EXAMPLES / 'cheatsheet_net.py'}:Net"
 FAST = dict(steps=12, warmup=2, batch_size=32, progress=False)
@@ -65,7 +67,7 @@ def test_rewrites_keep_shapes_and_match_predictions_on_the_evidence(code):
 
 
 def test_stacked_3x3_with_stride_and_partial_padding():
-    from cnnaudit.rewrites import stacked_plan
+    from cnnaudit.linting.plans import stacked_plan
 
     conv = torch.nn.Conv2d(8, 8, 7, stride=2, padding=1)
     plan = stacked_plan(conv.kernel_size, conv.stride, conv.padding)
@@ -113,7 +115,7 @@ def test_verdicts_with_their_tolerances():
     variants = [_variant("original", 10.0, 95.0), _variant("faster", 8.0, 94.5),
                 _variant("same speed", 9.8, 95.0), _variant("worse", 5.0, 90.0),
                 _variant("nan", 0, None, "diverged")]
-    _verdicts(variants, ProbeOptions(accuracy_tolerance=1.0, speed_tolerance=0.05))
+    assign_verdicts(variants, ProbeOptions(accuracy_tolerance=1.0, speed_tolerance=0.05))
     assert [v.verdict for v in variants] == [
         "baseline", "confirmed", "no speed-up on this device", "hurts accuracy", "diverged"]
 
@@ -127,7 +129,7 @@ def test_a_diverging_variant_stops_and_the_others_go_on():
     for v in variants:
         v.step_times = []
     options = ProbeOptions(steps=10, warmup=0, round_steps=4, progress=False)
-    _train_interleaved(torch, FakeTrainer(), variants, options, None)
+    train_interleaved(torch, FakeTrainer(), variants, options, None)
     assert variants[1].status == "diverged" and "step 3" in variants[1].note
     assert variants[0].status == "ok" and len(variants[0].step_times) == 10
 
@@ -196,16 +198,16 @@ def test_out_of_memory_in_training_stops_only_that_variant(monkeypatch):
     variants = [_variant("original", 1, None), _variant("big", 1, None)]
     for v in variants:
         v.step_times = []
-    _train_interleaved(torch, FakeTrainer(), variants,
+    train_interleaved(torch, FakeTrainer(), variants,
                        ProbeOptions(steps=6, warmup=0, progress=False), None)
     assert variants[1].status == "out of memory" and "Tried to allocate" in variants[1].note
     assert variants[0].status == "ok" and len(variants[0].step_times) == 6
 
 
 def test_ctrl_c_keeps_what_was_measured(monkeypatch):
-    from cnnaudit import probing
+    from cnnaudit.probing import train
 
-    real_step = probing._Trainer.step
+    real_step = train.Trainer.step
     calls = {"n": 0}
 
     def interrupting_step(self, variant, step):
@@ -214,7 +216,7 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch):
             raise KeyboardInterrupt
         return real_step(self, variant, step)
 
-    monkeypatch.setattr(probing._Trainer, "step", interrupting_step)
+    monkeypatch.setattr(train.Trainer, "step", interrupting_step)
     result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA302", steps=50, warmup=2,
                             batch_size=16, progress=False)
     assert result.interrupted and "interrupted" in result.warnings[0]
@@ -226,7 +228,7 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch):
 def test_imagefolder_data(tmp_path):
     from PIL import Image
 
-    from cnnaudit.data import load_data
+    from cnnaudit.probing.data import load_data
 
     for label, shade in (("cats", 40), ("dogs", 200)):
         (tmp_path / label).mkdir()

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from cnnaudit.config import load_config
+from cnnaudit.cli.config import load_config
 from cnnaudit.errors import CnnauditError
 
 NET = textwrap.dedent('''

@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT
 
 import cnnaudit
-from cnnaudit.loader import import_target
-from cnnaudit.rules import all_rules
+from cnnaudit.linting.rules import all_rules
+from cnnaudit.load import import_target
 
 RULES_DIR = ROOT / "rules"
 CODES = [r.code for r in all_rules()]

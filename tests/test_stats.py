@@ -80,9 +80,9 @@ def test_depth_folds_into_parents():
 
 @pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "vgg11", "squeezenet1_0"])
 def test_conv_and_linear_macs_agree_with_fvcore(name):
-    from cnnaudit.fvcore_counter import count_with_fvcore
-    from cnnaudit.loader import load
-    from cnnaudit.tracer import make_inputs
+    from cnnaudit.load import load
+    from cnnaudit.stats.fvcore import count_with_fvcore
+    from cnnaudit.trace import make_inputs
 
     native = cnnaudit.summary(f"torchvision.models:{name}", (3, 224, 224))
     ours = sum(v for op, v in native.totals.macs_by_op.items()

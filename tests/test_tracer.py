@@ -9,8 +9,8 @@ from conftest import EXAMPLES, MODELS, line_of
 from torch import nn
 
 import cnnaudit
-from cnnaudit.loader import load
-from cnnaudit.tracer import trace
+from cnnaudit.load import load
+from cnnaudit.trace import trace
 
 CHEATSHEET = str(EXAMPLES / "cheatsheet_net.py")
 BROKEN = str(MODELS / "broken_models.py")
@@ -73,7 +73,7 @@ def test_linear_mismatch_is_data_with_the_graph_so_far():
     assert failed.name == "fc1" and failed.inputs[0].shape == (2, 2420)
     assert [n.name for n in graph.ops()][:4] == ["conv1", "relu", "conv2", "relu_1"]
 
-    from cnnaudit.diagnose import describe_failure
+    from cnnaudit.trace.diagnose import describe_failure
 
     message = describe_failure(graph)
     assert "expects 2880 input features but receives 2420" in message

@@ -1,1 +1,66 @@
-"""Rendering only: tables, JSON, CSV, markdown. No analysis lives here."""
+"""Stage 6, report: rendering only (tables, JSON, CSV, markdown, SARIF, GitHub
+annotations, the rule catalog). No analysis lives here, and no data object
+renders itself: the CLI (and ``cnnaudit.render``) call these functions.
+
+Reads results of stats, linting and probing; imported by the CLI and the API only.
+"""
+
+from __future__ import annotations
+
+import json
+
+SUMMARY_FORMATS = ("table", "json", "csv", "markdown")
+LINT_FORMATS = ("text", "json", "sarif", "github")
+PROBE_FORMATS = ("table", "json")
+
+
+def render_text(result, verbose: bool = False) -> str:
+    """The human-readable text of a Summary, LintReport or ProbeReport."""
+    kind = type(result).__name__
+    if kind == "Summary":
+        from .table import render_summary
+
+        return render_summary(result)
+    if kind == "LintReport":
+        from .lint_text import render_text as lint_text
+
+        return lint_text([result], verbose=verbose)
+    if kind == "ProbeReport":
+        from .probe_table import render_probe
+
+        return render_probe(result)
+    raise TypeError(f"cnnaudit.render takes a Summary, LintReport or ProbeReport, not {kind}")
+
+
+def render_summary(summary, output_format: str) -> str:
+    if output_format == "table":
+        from .table import render_summary as table
+
+        return table(summary)
+    from .formats import RENDERERS
+
+    return RENDERERS[output_format](summary)
+
+
+def render_lint(reports, output_format: str, verbose: bool) -> str:
+    if output_format == "json":
+        data = [r.to_dict() for r in reports]
+        return json.dumps(data[0] if len(data) == 1 else data, indent=2)
+    if output_format == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(reports)
+    from .lint_text import render_github
+    from .lint_text import render_text as lint_text
+
+    if output_format == "github":
+        return render_github(reports)
+    return lint_text(reports, verbose=verbose)
+
+
+def render_probe(report, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(report.to_dict(), indent=2)
+    from .probe_table import render_probe as table
+
+    return table(report)

@@ -5,14 +5,16 @@ evidence in the top-level ``rules/CODE/`` folders; nothing is written twice."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
-
-EVIDENCE = Path(__file__).resolve().parents[2] / "rules"
 
 
 def evidence(code: str) -> dict[str, str]:
     """``{"bad.py": source, "good.py": source}`` where the checkout has them."""
-    folder = EVIDENCE / code
+    # The top-level rules/ folder ships inside the package as cnnaudit/lint/evidence
+    # (a link in the checkout, real files in the wheel), so an installed
+    # cnnaudit shows the same examples as the checkout.
+    folder = resources.files("cnnaudit.linting").joinpath("evidence", code)
     return {name: (folder / name).read_text() for name in ("bad.py", "good.py")
             if (folder / name).is_file()}
 
@@ -20,7 +22,7 @@ def evidence(code: str) -> dict[str, str]:
 def render_catalog(output_format: str = "table") -> str:
     from tabulate import tabulate
 
-    from ..rules import all_rules
+    from ..linting.rules import all_rules
 
     rules = all_rules()
     if output_format == "json":
@@ -36,7 +38,7 @@ def render_catalog(output_format: str = "table") -> str:
 
 
 def explanation_dict(code: str) -> dict:
-    from ..rules import get_rule
+    from ..linting.rules import get_rule
 
     rule = get_rule(code)
     return {"schema_version": 1, "code": rule.code, "name": rule.name,
@@ -45,7 +47,7 @@ def explanation_dict(code: str) -> dict:
 
 
 def render_explanation(code: str, markdown: bool = False) -> str:
-    from ..rules import get_rule
+    from ..linting.rules import get_rule
 
     rule = get_rule(code)
     parts = [f"# {rule.code} {rule.name} ({rule.severity})", "", rule.doc]
@@ -59,7 +61,7 @@ def render_explanation(code: str, markdown: bool = False) -> str:
 
 def write_docs(folder: Path) -> list[Path]:
     """docs/rules/: an index and a page per rule, generated from the docstrings."""
-    from ..rules import all_rules
+    from ..linting.rules import all_rules
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -24,8 +24,8 @@ def _rule_descriptor(rule) -> dict:
 
 
 def to_sarif(reports) -> dict:
-    from .. import __version__
-    from ..rules import all_rules
+    from .._version import __version__
+    from ..linting.rules import all_rules
 
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}

@@ -1,0 +1,157 @@
+"""What ``cnnaudit lint`` does between parsing and rendering: turn SPECs and
+files into jobs, answer each from the cache or by linting, and collect notes.
+
+Kept free of torch at import: a run where every job is a cache hit, or where
+the files define no model, never imports it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+
+from ..errors import CnnauditError
+from ..linting import LintOptions, LintReport
+from .cache import ResultCache, cache_key
+from .config import Config
+from .discovery import module_classes, parse_source, source_closure, spec_file, syntax_error
+
+
+@dataclass
+class LintJob:
+    spec: str
+    input_sizes: list[tuple[int, ...]] | None
+    model_args: dict
+    from_file: bool  # discovered in a file: skip (with a note) what cannot be built
+    sources: list[str] = field(default_factory=list)  # files whose change invalidates it
+
+
+def is_file_target(target: str) -> bool:
+    """A Python file to discover models in (not a SPEC's ``file.py:Name``)."""
+    return target.endswith(".py") and ":" not in os.path.basename(target)
+
+
+def _relative(path: str) -> str:
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.getcwd())
+    return absolute if relative.startswith("..") else relative
+
+
+SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".cnnaudit_cache", "node_modules", ".tox",
+             "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def expand_directories(targets) -> list[str]:
+    """A folder stands for the Python files below it (hidden and tool folders skipped)."""
+    expanded = []
+    for target in targets:
+        if not os.path.isdir(target):
+            expanded.append(target)
+            continue
+        for folder, subfolders, files in os.walk(target):
+            subfolders[:] = sorted(d for d in subfolders
+                                   if d not in SKIP_DIRS and not d.startswith("."))
+            expanded.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+    return expanded
+
+
+def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
+    """(jobs, notes, errors): SPECs run as given; FILEs (and folders of them)
+    become the nn.Module classes they define plus the configured models that
+    import them; a file that does not parse is an error."""
+    root = config.root or os.getcwd()
+    targets = expand_directories(targets)
+    jobs: dict[str, LintJob] = {}
+    notes: list[str] = []
+    errors: list[str] = []
+    files = [t for t in targets if is_file_target(t)]
+    configured = config.models
+    closures: dict[str, list[str]] = {}
+
+    def sources(path: str) -> list[str]:
+        if path not in closures:
+            closures[path] = source_closure(path, root)
+        return closures[path]
+
+    def settings_for(spec: str, path: str | None):
+        model = configured.get(spec)
+        if model is None and path is not None:  # configured with another spelling of the path
+            for other, candidate in configured.items():
+                if spec_file(other, root) == path and other.rpartition(":")[2] == \
+                        spec.rpartition(":")[2]:
+                    model = candidate
+        sizes = cli_sizes or (model.input_sizes if model else None) or config.input_sizes
+        args = {**(model.model_args if model else {}), **cli_args}
+        return sizes, args
+
+    for target in targets:
+        if target in files:
+            continue
+        path = spec_file(target, root)
+        sizes, args = settings_for(target, path)
+        jobs[target] = LintJob(target, sizes, args, False,
+                               sources(path) if path else [])
+    for target in files:
+        if not os.path.isfile(target):
+            raise CnnauditError(f"no such file: {target}")
+        path = os.path.abspath(target)
+        broken = syntax_error(path) if parse_source(path) is None else None
+        if broken is not None:
+            # A model file that does not parse must not pass the hook unseen;
+            # the other files are still linted.
+            errors.append(f"{target}:{broken.lineno}: syntax error: {broken.msg}")
+            continue
+        for name in module_classes(path):
+            spec = f"{_relative(path)}:{name}"
+            sizes, args = settings_for(spec, path)
+            unconfigured = spec not in configured
+            jobs.setdefault(spec, LintJob(spec, sizes, args, unconfigured, sources(path)))
+    # Configured models whose own files, or files they import, were passed.
+    changed = {os.path.abspath(f) for f in files}
+    if changed:
+        for spec in configured:
+            path = spec_file(spec, root)
+            if path and changed & set(sources(path)) and spec not in jobs:
+                sizes, args = settings_for(spec, path)
+                jobs[spec] = LintJob(spec, sizes, args, False, sources(path))
+    return list(jobs.values()), notes, errors
+
+
+def run_jobs(jobs, options: LintOptions, device: str, config: Config, use_cache: bool = True):
+    """(reports, usage errors as one-line strings, notes)."""
+    root = config.root or os.getcwd()
+    cache = ResultCache(root, enabled=use_cache)
+    reports, errors, notes = [], [], []
+    for job in jobs:
+        settings = {"options": asdict(options), "device": device, "config": config.raw,
+                    "input_sizes": job.input_sizes, "model_args": job.model_args}
+        key = cache_key(spec=job.spec, sources=job.sources, settings=settings, root=root) \
+            if job.sources else None
+        cached = cache.get(key) if key else None
+        if cached is not None:
+            if cached.get("skipped"):
+                notes.append(cached["skipped"])
+                continue
+            reports.append(LintReport.from_dict(cached, options.fail_on))
+            continue
+        from ..linting import lint
+
+        try:
+            report = lint(job.spec, job.input_sizes, model_args=job.model_args,
+                          options=LintOptions(**asdict(options)), device=device)
+        except CnnauditError as exc:
+            if not job.from_file:
+                errors.append(f"{job.spec}: {exc}" if not exc.file else str(exc))
+                continue
+            # A class found in a file that cannot be built alone (it needs
+            # arguments, or its input size cannot be inferred) is not an error.
+            skipped = (f"note: skipped {job.spec}: {exc.message}; configure it under "
+                       f"[tool.cnnaudit.models.\"{job.spec}\"]")
+            notes.append(skipped)
+            if key:
+                cache.put(key, {"skipped": skipped})
+            continue
+        reports.append(report)
+        if key:
+            cache.put(key, report.to_dict())
+    return reports, errors, notes

@@ -1,0 +1,331 @@
+"""The ``cnnaudit`` command: parse options, call the library, render.
+
+Nothing heavy is imported at module level: ``cnnaudit --help`` must not pay
+for torch. Exit codes are decided in one place (``errors.decide_exit``); the
+configuration reaches every command as click defaults (``settings``).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from .._version import __version__
+from ..errors import CnnauditError, decide_exit
+from . import options
+from .settings import config_option, current_config
+
+
+def _report_errors(command):
+    """One line and exit code 2 for the user's errors, never a traceback
+    (unless --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CnnauditError as exc:
+            if debug:
+                raise
+            click.echo(f"cnnaudit: error: {exc}" if not exc.file else str(exc), err=True)
+            sys.exit(decide_exit(usage_errors=1))
+        except KeyboardInterrupt:
+            click.echo("cnnaudit: interrupted", err=True)
+            sys.exit(decide_exit(interrupted=True))
+        except Exception as exc:  # a bug in cnnaudit: still one line unless --debug
+            if debug:
+                raise
+            click.echo(
+                f"cnnaudit: internal error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for the traceback)",
+                err=True,
+            )
+            sys.exit(decide_exit(usage_errors=1))
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cnnaudit")
+def main() -> None:
+    """Static analysis for PyTorch CNNs: shapes, parameters, MACs and memory
+    per layer, traced on the meta device."""
+
+
+def _split(values) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@main.command()
+@click.argument("spec")
+@options.input_size
+@options.model_args
+@options.device
+@click.option("--depth", "-d", default=3, show_default=True, type=int,
+              help="Fold layers deeper than this into their parents (-1: show all).")
+@options.batch_size(None, "Estimate training memory at this batch size (default 32 when any "
+                          "training option is given).")
+@options.optimizer(None, "Optimizer for the training-memory estimate (default adam).")
+@options.amp("Estimate training memory under automatic mixed precision.")
+@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), default=None,
+              help="Parameter and input dtype (default: the model's own).")
+@click.option("--memory-budget", default=None, metavar="SIZE",
+              help="e.g. 8GiB: print the largest batch size whose training memory fits.")
+@click.option("--counter", type=click.Choice(["native", "fvcore"]), default="native",
+              show_default=True, help="Who counts MACs; fvcore needs real weights.")
+@click.option("--trace-batch-size", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Batch of the traced forward (above 1, so batch faults show).")
+@options.output_format(("table", "json", "csv", "markdown"), "table",
+                       "Output format; json has stable keys and a schema_version.")
+@config_option("summary")
+@options.debug
+@_report_errors
+def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer, amp, dtype,
+            memory_budget, counter, trace_batch_size, output_format):
+    """Per-layer output shapes, parameters, MACs and activation memory of SPEC
+    (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
+    a training-memory estimate."""
+    from ..load import parse_model_args
+    from ..report import render_summary
+    from ..stats import summary as run_summary
+    from ..units import parse_bytes, parse_input_size
+
+    configured = current_config().models.get(spec)
+    shapes = [parse_input_size(text) for text in input_sizes] or (
+        configured.input_sizes if configured else None)
+    arguments = {**(configured.model_args if configured else {}),
+                 **parse_model_args(model_args)}
+    budget = parse_bytes(memory_budget) if memory_budget else None
+    result = run_summary(
+        spec,
+        shapes,
+        model_args=arguments,
+        device=device,
+        depth=None if depth < 0 else depth,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        amp=amp,
+        dtype=dtype,
+        memory_budget=budget,
+        counter=counter,
+        trace_batch_size=trace_batch_size,
+    )
+    for note in result.notes:
+        click.echo(note, err=True)
+    click.echo(render_summary(result, output_format), nl=output_format in ("table", "json"))
+    sys.exit(decide_exit(failing=result.failure is not None))
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True, metavar="SPEC|FILE|DIR...")
+@options.input_size
+@options.model_args
+@options.device
+@options.output_format(("text", "json", "sarif", "github"), "text",
+                       "text: path:line:col: CODE [severity] layer: message; github: workflow "
+                       "annotations; sarif: for code scanning.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rules: codes (CNA202), prefixes (CNA3) or names; comma-separated.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (as --select).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
+              default="warning", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
+@options.max_suggestions("Suggestions kept per model, ranked by savings (0: all).")
+@click.option("--max-params", type=int, default=None, help="Budget: CNA401 above this.")
+@click.option("--max-macs", type=int, default=None, help="Budget: CNA402 above this per sample.")
+@click.option("--max-memory", default=None, metavar="SIZE",
+              help="Budget: CNA403 when training memory exceeds it (e.g. 8GiB).")
+@click.option("--memory-batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Batch size for the memory budget.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Only findings not in this baseline file count.")
+@click.option("--update-baseline", is_flag=True,
+              help="Write the current findings to --baseline and exit 0.")
+@click.option("--no-cache", is_flag=True, help="Lint again even where nothing changed.")
+@config_option("lint")
+@click.option("--verbose", "-v", is_flag=True, help="Show each finding's fix and savings.")
+@options.debug
+@_report_errors
+def lint(targets, input_sizes, model_args, device, output_format, select, ignore, fail_on,
+         exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
+         baseline, update_baseline, no_cache, verbose):
+    """Check models against the rule catalog (`cnnaudit rules`); findings at
+    the file:line of the offending layer. SPEC is path/to/file.py:Name or
+    package.module:Name; a FILE (as pre-commit passes them) stands for the
+    nn.Module classes it defines and the configured models that import it; a
+    DIR for the Python files below it."""
+    from ..linting import LintOptions
+    from ..linting.baseline import apply_baseline, read_baseline, write_baseline
+    from ..linting.rules import select_codes
+    from ..load import parse_model_args
+    from ..report import render_lint
+    from ..units import parse_bytes, parse_input_size
+    from .jobs import plan_jobs, run_jobs
+
+    if update_baseline and not baseline:
+        raise CnnauditError("--update-baseline needs --baseline FILE")
+    config = current_config()
+    # Rule thresholds come from the config only; every option's value already
+    # holds the config's as its default, overridden by the command line.
+    lint_options = LintOptions(**{
+        **config.lint, "select": _split(select) or None, "ignore": _split(ignore),
+        "fail_on": fail_on, "max_suggestions": max_suggestions, "max_params": max_params,
+        "max_macs": max_macs, "max_memory": parse_bytes(str(max_memory)) if max_memory else None,
+        "memory_batch_size": memory_batch_size,
+    })
+    select_codes((lint_options.select or []) + lint_options.ignore)  # unknown → exit 2 now
+
+    shapes = [parse_input_size(text) for text in input_sizes] or None
+    jobs, notes, file_errors = plan_jobs(targets, shapes, parse_model_args(model_args), config)
+    reports, errors, run_notes = run_jobs(jobs, lint_options, device, config,
+                                          use_cache=not no_cache)
+    if errors and len(jobs) == 1 and not reports and not file_errors:
+        raise CnnauditError(errors[0])
+    for line in notes + run_notes + [n for r in reports for n in r.notes]:
+        click.echo(line, err=True)
+    for error in file_errors:  # already file:line: message
+        click.echo(error, err=True)
+    for error in errors:
+        click.echo(f"cnnaudit: error: {error}", err=True)
+    errors = file_errors + errors
+    if update_baseline:
+        count = write_baseline(baseline, reports)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {baseline}.")
+        sys.exit(decide_exit(usage_errors=len(errors)))
+    if baseline:
+        apply_baseline(reports, read_baseline(baseline))
+    if reports or output_format != "text":
+        click.echo(render_lint(reports, output_format, verbose))
+    sys.exit(decide_exit(usage_errors=len(errors), exit_zero=exit_zero,
+                         failing=any(r.fails for r in reports)))
+
+
+@main.command()
+@click.argument("spec")
+@options.input_size
+@options.model_args
+@click.option("--device", default="cpu", show_default=True, metavar="cpu|cuda[:N]",
+              help="Where to train.")
+@click.option("--apply", "apply_codes", default="all", show_default=True, metavar="CODES|all",
+              help="Suggestions to turn into variants: CNA202, CNA301-304, or all.")
+@click.option("--steps", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Timed training steps per variant.")
+@click.option("--warmup", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Untimed steps first (allocator, cuDNN autotuning, compilation).")
+@options.batch_size(64, "Training batch size.")
+@click.option("--lr", type=float, default=0.01, show_default=True)
+@options.optimizer("adam", "Optimizer of every variant.")
+@click.option("--data", default=None, metavar="SOURCE",
+              help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "
+                   "otherwise), npz:PATH, imagefolder:PATH, mnist:ROOT, cifar10:ROOT.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@options.amp("Automatic mixed precision (torch.amp; GradScaler for fp16).")
+@click.option("--channels-last", is_flag=True, help="NHWC memory format for model and inputs.")
+@click.option("--compile", "compile_model", is_flag=True, help="torch.compile each variant.")
+@options.max_suggestions("Variants for the suggestions with the largest savings (0: all).")
+@click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Also run each variant with DistributedDataParallel over N processes.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Draw the loss curves to this PNG (needs matplotlib).")
+@options.output_format(("table", "json"), "table")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@config_option("probe")
+@options.debug
+@_report_errors
+def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, batch_size, lr,
+          optimizer, data, seed, amp, channels_last, compile_model, max_suggestions, nproc, plot,
+          output_format, quiet):
+    """Train SPEC and a variant per suggestion (plus all of them together) for
+    the same steps on the same data; compare step time, memory, loss and
+    held-out accuracy, with a verdict per suggestion."""
+    from ..load import parse_model_args
+    from ..probing import ProbeOptions
+    from ..probing import probe as run_probe
+    from ..report import render_probe
+    from ..units import parse_input_size
+
+    configured = current_config().models.get(spec)
+    shapes = [parse_input_size(text) for text in input_sizes] or (
+        configured.input_sizes if configured else None)
+    arguments = {**(configured.model_args if configured else {}),
+                 **parse_model_args(model_args)}
+    probe_options = ProbeOptions(
+        device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
+        lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
+        compile=compile_model, max_suggestions=max_suggestions, progress=not quiet,
+    )
+    report = run_probe(spec, shapes, model_args=arguments, options=probe_options)
+    if nproc > 1 and not report.interrupted:
+        from ..probing.ddp import run_ddp
+
+        report.ddp = run_ddp(spec, shapes, arguments, probe_options, nproc, report)
+    for note in report.notes:
+        click.echo(note, err=True)
+    if plot:
+        from ..report.probe_table import plot_losses
+
+        plot_losses(report, plot)
+    click.echo(render_probe(report, output_format))
+    sys.exit(decide_exit(interrupted=report.interrupted))
+
+
+@main.command()
+@click.option("--format", "-f", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "json", "markdown"]))
+def rules(output_format):
+    """The rule catalog: code, name, severity and what each rule catches."""
+    from ..report.catalog import render_catalog
+
+    click.echo(render_catalog(output_format))
+
+
+@main.command()
+@click.argument("code")
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]))
+@options.debug
+@_report_errors
+def explain(code, output_format):
+    """One rule: what it does, why it matters, and its bad and good examples."""
+    if output_format == "json":
+        import json
+
+        from ..report.catalog import explanation_dict
+
+        click.echo(json.dumps(explanation_dict(code), indent=2))
+        return
+    from ..report.catalog import render_explanation
+
+    click.echo(render_explanation(code))
+
+
+def entry() -> None:
+    """The console script: ``main``, then a quick exit.
+
+    Tearing down an interpreter that has imported torch (and the sympy its meta
+    kernels pull in) takes longer than our whole summary: half a second here.
+    Everything cnnaudit writes is written and closed when ``main`` returns, so
+    once the output is flushed the process ends without that teardown. In-process
+    callers (tests, notebooks) call ``main`` and keep the normal exit.
+    """
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    if "torch" not in sys.modules:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

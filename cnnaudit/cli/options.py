@@ -1,0 +1,48 @@
+"""Command-line options, each declared once and shared between the commands
+that take it (factories where a command needs its own default or help)."""
+
+from __future__ import annotations
+
+import click
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+AMP = ("bf16", "fp16")
+
+input_size = click.option(
+    "--input-size", "-i", "input_sizes", multiple=True, metavar="C,H,W",
+    help="Shape of one input sample without the batch, e.g. 1,28,28 (repeat for several "
+         "inputs). Inferred from the model when left out, where it can be.",
+)
+model_args = click.option(
+    "--model-args", "-a", "model_args", multiple=True, metavar="KEY=VALUE",
+    help="Constructor argument as a Python literal, e.g. num_classes=10 (repeatable).",
+)
+device = click.option(
+    "--device", default="meta", show_default=True, metavar="meta|cpu|cuda",
+    help="Trace on meta tensors (no memory, any size) or on real ones.",
+)
+debug = click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+
+
+def output_format(choices, default: str, help: str = "Output format."):
+    return click.option("--format", "-f", "output_format", default=default, show_default=True,
+                        type=click.Choice(list(choices)), help=help)
+
+
+def batch_size(default: int | None, help: str):
+    return click.option("--batch-size", "-b", type=click.IntRange(min=1), default=default,
+                        show_default=default is not None, help=help)
+
+
+def optimizer(default: str | None, help: str):
+    return click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=default,
+                        show_default=default is not None, help=help)
+
+
+def amp(help: str):
+    return click.option("--amp", type=click.Choice(AMP), default=None, help=help)
+
+
+def max_suggestions(help: str):
+    return click.option("--max-suggestions", type=click.IntRange(min=0), default=5,
+                        show_default=True, help=help)

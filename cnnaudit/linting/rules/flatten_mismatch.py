@@ -1,0 +1,58 @@
+"""Linear `in_features` differs from the features it receives.
+
+## What it does
+Finds an `nn.Linear` whose `in_features` is not the size of the features it
+receives, usually after a flatten whose `C × H × W` was worked out by hand for
+another input size or another stack of layers, and a hard-coded
+`view(-1, N)` whose `N` is not the map's `C × H × W`. It says the right number
+and the `C×H×W` of the map it comes from.
+
+## Why is this bad?
+The first forward pass crashes with `mat1 and mat2 shapes cannot be multiplied`
+(or the view's `shape is invalid for input of size`), which names neither the
+layer nor the number it should have.
+
+## Example
+```python
+self.conv2 = nn.Conv2d(10, 20, kernel_size=5)  # was 3: the map is now 20×11×11
+self.fc1 = nn.Linear(20 * 12 * 12, 10)
+```
+
+## Use instead
+```python
+self.fc1 = nn.Linear(20 * 11 * 11, 10)  # or nn.LazyLinear(10), or global average pooling
+```
+"""
+
+from ...trace.diagnose import linear_mismatch, view_size_mismatch
+from ..findings import Hit
+from ..patterns import is_linear
+from . import rule
+
+
+@rule("CNA101", "flatten-mismatch", "error")
+def check(ctx):
+    graph = ctx.graph
+    for node in graph.ops():
+        if node.kind == "module" and is_linear(node):
+            mismatch = linear_mismatch(graph, node)
+            if mismatch:
+                expected, received, origin = mismatch
+                origin = f" ({origin})" if origin else ""
+                yield Hit(
+                    node,
+                    f"{node.name} expects {expected:,} input features but receives "
+                    f"{received:,}{origin}",
+                    fix=f"nn.Linear({received}, {node.module.out_features})",
+                )
+        elif node.error:
+            mismatch = view_size_mismatch(graph, node)
+            if mismatch:
+                hard_coded, features, dims = mismatch
+                yield Hit(
+                    node,
+                    f"{node.op.rsplit('.', 1)[-1]} to {hard_coded:,} features fails: the map "
+                    f"{list(node.inputs[0].shape)} has {dims} = {features:,} features per sample",
+                    fix="x.flatten(1), and a Linear with in_features "
+                        f"{features}",
+                )

@@ -1,0 +1,115 @@
+"""SPEC → ``nn.Module`` in a ``LoadedModel``: built on meta first (no weight
+memory, any size), for real on the CPU only when the constructor cannot run on
+meta (and we say so), with where each submodule was constructed."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from ..errors import CnnauditError, one_line
+from .meta import parameters_on_meta
+from .sites import ConstructionRecorder, Site, assignment_sites
+from .spec import check_arguments, format_args, resolve, split_spec, user_frame_location
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to trace, with what we know about where it came from."""
+
+    model: object  # nn.Module
+    label: str  # what reports call it: the SPEC's Name, or the class name
+    spec: str | None = None
+    model_args: dict = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)  # module name → construction site
+    device: str = "meta"  # where parameters live: "meta" or "cpu"
+    notes: list[str] = field(default_factory=list)  # one-line notices for the user
+
+    def rebuild(self, device: str) -> LoadedModel:
+        """The same SPEC built again on another device (for real-tensor tracing)."""
+        if self.spec is None:
+            raise ValueError("only a model loaded from a SPEC can be rebuilt")
+        return load(self.spec, self.model_args, device=device)
+
+
+def _construct(obj, model_args: dict):
+    return obj(**model_args)
+
+
+def load(spec: str, model_args: dict | None = None, device: str = "meta") -> LoadedModel:
+    """Build the model named by ``spec``.
+
+    ``device="meta"`` (the default) allocates no weights; if the constructor
+    cannot run that way the model is built on the CPU and ``notes`` says so.
+    """
+    from torch import nn
+
+    model_args = dict(model_args or {})
+    obj, module = resolve(spec)
+    _, name = split_spec(spec)
+    if inspect.isclass(obj) and not issubclass(obj, nn.Module):
+        raise CnnauditError(f"{spec}: {name} is a class but not an nn.Module subclass")
+    if not callable(obj):
+        if isinstance(obj, nn.Module):  # a ready instance at module level
+            return LoadedModel(obj, name, spec, model_args, {}, _device_of(obj))
+        raise CnnauditError(
+            f"{spec}: {name} is a {type(obj).__name__}, not an nn.Module class or factory"
+        )
+    check_arguments(obj, name, model_args)
+
+    notes: list[str] = []
+    source_path = getattr(module, "__file__", None)
+    attempts = ["meta", "cpu"] if device == "meta" else [device]
+    for attempt in attempts:
+        recorder = ConstructionRecorder()
+        try:
+            with recorder:
+                if attempt == "meta":
+                    with parameters_on_meta():
+                        model = _construct(obj, model_args)
+                else:
+                    model = _construct(obj, model_args)
+                    if attempt != "cpu" and isinstance(model, nn.Module):
+                        model = model.to(attempt)
+        except CnnauditError:
+            raise
+        except Exception as exc:
+            if attempt == "meta":
+                file, line = user_frame_location(exc, source_path)
+                where = f" at {file}:{line}" if file else ""
+                notes.append(
+                    f"note: {name} cannot be built on the meta device ({one_line(exc)}{where}); "
+                    "built with real weights on the CPU instead"
+                )
+                continue
+            file, line = user_frame_location(exc, source_path)
+            raise CnnauditError(f"{name}({format_args(model_args)}) raised {one_line(exc)}",
+                                file, line) from None
+        if not isinstance(model, nn.Module):
+            raise CnnauditError(
+                f"{spec}: {name}({format_args(model_args)}) returned a "
+                f"{type(model).__name__}, not an nn.Module"
+            )
+        return LoadedModel(
+            model=model,
+            label=name,
+            spec=spec,
+            model_args=model_args,
+            sites=recorder.sites_by_name(model),
+            device=_device_of(model),
+            notes=notes,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def from_module(model) -> LoadedModel:
+    """Wrap a model the caller built: no construction sites are known, but the
+    source of each submodule's ``self.name = ...`` assignment is looked up."""
+    return LoadedModel(model, type(model).__name__, None, {}, assignment_sites(model),
+                       _device_of(model))
+
+
+def _device_of(model) -> str:
+    for tensor in list(model.parameters()) + list(model.buffers()):
+        return tensor.device.type
+    return "cpu"

@@ -1,0 +1,89 @@
+"""Building a model without allocating its weights.
+
+Parameters and buffers move to the meta device as they are registered
+(accelerate's ``init_empty_weights`` idea), so constructors that compute with
+small tensors (torchvision's RegNets call ``.tolist()``) still run, while any
+factory call big enough to matter is born on meta (a 51 GB ``Linear`` never
+touches RAM).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+# Factories whose result we may create on meta when it is large.
+_FACTORY_NAMES = ("empty", "zeros", "ones", "full", "rand", "randn", "randint", "empty_strided")
+# Below this many elements a tensor is cheap to create for real, and real
+# values keep constructors that compute with them (``.tolist()``) working.
+BIG_TENSOR_ELEMENTS = 1 << 22
+
+
+def _requested_numel(func, args) -> int:
+    if not args:
+        return 0
+    size = args[0]
+    if func.__name__ == "randint":  # randint(high, size) / randint(low, high, size)
+        size = next((a for a in args if isinstance(a, (tuple, list))), ())
+    elif isinstance(size, int):
+        size = args if func.__name__ != "full" else ()
+    numel = 1
+    try:
+        for dim in size:
+            numel *= int(dim)
+    except TypeError:
+        return 0
+    return numel
+
+
+@contextmanager
+def parameters_on_meta():
+    """Every registered parameter and buffer moves to meta as it is registered;
+    large factory calls without a device are created there directly."""
+    import torch
+    from torch import nn
+    from torch.overrides import TorchFunctionMode
+
+    factories = {getattr(torch, n) for n in _FACTORY_NAMES}
+    meta = torch.device("meta")
+
+    class BigFactoriesOnMeta(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            if (
+                func in factories
+                and kwargs.get("device") is None
+                and _requested_numel(func, args) >= BIG_TENSOR_ELEMENTS
+            ):
+                kwargs["device"] = meta
+            return func(*args, **kwargs)
+
+    original_parameter = nn.Module.register_parameter
+    original_buffer = nn.Module.register_buffer
+
+    def register_parameter(module, name, param):
+        original_parameter(module, name, param)
+        param = module._parameters.get(name)
+        if param is None or param.device.type == "meta":
+            return
+        if isinstance(param, nn.parameter.UninitializedParameter):
+            return  # lazy modules size themselves on first call
+        kwargs = dict(param.__dict__)
+        kwargs["requires_grad"] = param.requires_grad
+        module._parameters[name] = type(param)(param.to(meta), **kwargs)
+
+    def register_buffer(module, name, tensor, persistent=True):
+        original_buffer(module, name, tensor, persistent=persistent)
+        buffer = module._buffers.get(name)
+        if buffer is not None and buffer.device.type != "meta" and not isinstance(
+            buffer, nn.parameter.UninitializedBuffer
+        ):
+            module._buffers[name] = buffer.to(meta)
+
+    nn.Module.register_parameter = register_parameter
+    nn.Module.register_buffer = register_buffer
+    try:
+        with BigFactoriesOnMeta():
+            yield
+    finally:
+        nn.Module.register_parameter = original_parameter
+        nn.Module.register_buffer = original_buffer

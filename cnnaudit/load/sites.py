@@ -1,0 +1,224 @@
+"""Source locations: where a module was constructed, where an op was called.
+
+Findings point at the user's ``nn.Conv2d(...)`` line, also when that call sits
+inside an ``nn.Sequential(...)`` or a helper function. Python 3.11 keeps the
+position of every bytecode instruction, so the frame that is executing the
+constructor call knows the exact line and column of the call expression.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass
+from functools import lru_cache
+from types import FrameType
+
+
+@dataclass(frozen=True)
+class Site:
+    file: str
+    line: int
+    col: int | None = None
+
+    def __str__(self) -> str:
+        return f"{display_path(self.file)}:{self.line}"
+
+
+@lru_cache(maxsize=1)
+def _library_roots() -> tuple[str, ...]:
+    """Directories whose code is never "the user's": the standard library,
+    installed packages, and torch and cnnaudit wherever they live."""
+    roots = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.realpath(path))
+    roots.add(os.path.dirname(os.path.realpath(__file__)))  # cnnaudit itself
+    torch_module = sys.modules.get("torch")
+    if torch_module is not None and getattr(torch_module, "__file__", None):
+        roots.add(os.path.dirname(os.path.realpath(torch_module.__file__)))
+    return tuple(sorted(roots))
+
+
+@lru_cache(maxsize=4096)
+def is_library_file(filename: str) -> bool:
+    if filename.startswith("<"):
+        return True
+    real = os.path.realpath(filename)
+    return any(real == root or real.startswith(root + os.sep) for root in _library_roots())
+
+
+@lru_cache(maxsize=1)
+def _internal_roots() -> tuple[str, ...]:
+    """Code that implements ops rather than calls them: torch and cnnaudit."""
+    import torch
+
+    return (
+        os.path.dirname(os.path.realpath(torch.__file__)) + os.sep,
+        os.path.dirname(os.path.realpath(__file__)) + os.sep,
+    )
+
+
+@lru_cache(maxsize=4096)
+def is_internal_file(filename: str) -> bool:
+    real = os.path.realpath(filename)
+    return real.startswith(_internal_roots())
+
+
+def frame_site(frame: FrameType) -> Site:
+    """The position of the instruction ``frame`` is executing (a call, here)."""
+    line, col = frame.f_lineno, None
+    try:
+        positions = list(frame.f_code.co_positions())
+        start_line, _, start_col, _ = positions[frame.f_lasti // 2]
+        if start_line is not None:
+            line, col = start_line, start_col
+    except (AttributeError, IndexError):  # Python < 3.11 has no positions
+        pass
+    return Site(frame.f_code.co_filename, line, None if col is None else col + 1)
+
+
+def where(site: Site | None) -> str:
+    """`` at path:line`` for messages, or nothing when the place is unknown."""
+    return f" at {site}" if site is not None else ""
+
+
+def caller_site(skip_frames: int = 1) -> Site | None:
+    """The innermost frame outside torch and cnnaudit: the line of user (or
+    torchvision) code that called the op being recorded."""
+    frame = sys._getframe(skip_frames + 1)
+    while frame is not None and is_internal_file(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame_site(frame) if frame is not None else None
+
+
+def prefer_user_site(chain: list[Site]) -> Site | None:
+    """The first location in the user's own code, else the innermost one (a
+    torchvision model is all library code, and its own file is the answer)."""
+    for site in chain:
+        if not is_library_file(site.file):
+            return site
+    return chain[0] if chain else None
+
+
+def display_path(path: str) -> str:
+    """From the package directory on for installed code
+    (``torchvision/models/resnet.py``), else relative to the working directory
+    when below it."""
+    if path.startswith("<"):
+        return path
+    real = os.path.realpath(path)
+    # Installed code first: a virtualenv inside the project is still a library.
+    for marker in ("site-packages", "dist-packages"):
+        token = os.sep + marker + os.sep
+        if token in real:
+            return real.split(token, 1)[1]
+    cwd = os.path.realpath(os.getcwd())
+    if real.startswith(cwd + os.sep):
+        return os.path.relpath(real, cwd)
+    return path
+
+
+class ConstructionRecorder:
+    """Patches ``nn.Module.__init__`` while a model is built, recording for every
+    new module the chain of call sites that constructed it.
+
+    The patch is removed on exit, also when the constructor raises.
+    """
+
+    # Beyond this many frames the chain is the caller of the model, not the model.
+    MAX_CHAIN = 12
+
+    def __init__(self) -> None:
+        self.chains: dict[int, tuple[object, list[Site]]] = {}
+        self._original_init = None
+
+    def __enter__(self) -> ConstructionRecorder:
+        from torch import nn
+
+        self._original_init = original = nn.Module.__init__
+        recorder = self
+
+        def recording_init(module, *args, **kwargs):
+            try:
+                recorder._record(module, sys._getframe(1))
+            except Exception:  # recording must never break the user's constructor
+                pass
+            original(module, *args, **kwargs)
+
+        nn.Module.__init__ = recording_init
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from torch import nn
+
+        nn.Module.__init__ = self._original_init
+
+    def _record(self, module, frame: FrameType | None) -> None:
+        # Skip the module's own __init__ chain (Conv2d → _ConvNd → Module).
+        while frame is not None and _is_own_init(frame, module):
+            frame = frame.f_back
+        chain: list[Site] = []
+        while frame is not None and len(chain) < self.MAX_CHAIN:
+            filename = frame.f_code.co_filename
+            # cnnaudit's loader called the model's constructor: the chain ends here.
+            if is_library_file(filename) and filename.startswith(_internal_roots()[1]):
+                break
+            chain.append(frame_site(frame))
+            frame = frame.f_back
+        self.chains[id(module)] = (module, chain)
+
+    def sites_by_name(self, model) -> dict[str, Site]:
+        """Map state_dict-style names of ``model``'s submodules to the best site."""
+        sites: dict[str, Site] = {}
+        for name, module in model.named_modules(remove_duplicate=False):
+            entry = self.chains.get(id(module))
+            if entry is not None and entry[0] is module and name not in sites:
+                site = prefer_user_site(entry[1])
+                if site is not None:
+                    sites[name] = site
+        return sites
+
+
+def _is_own_init(frame: FrameType, module: object) -> bool:
+    code = frame.f_code
+    if code.co_name != "__init__" or code.co_argcount == 0:
+        return False
+    return frame.f_locals.get(code.co_varnames[0]) is module
+
+
+def assignment_sites(model) -> dict[str, Site]:
+    """For a ready model: each direct child's ``self.<name> = ...`` line in the
+    source of its parent's class (best effort; unknown stays unknown)."""
+    sites: dict[str, Site] = {}
+    for parent_name, parent in model.named_modules():
+        try:
+            source_file = inspect.getsourcefile(type(parent))
+            lines, start = inspect.getsourcelines(type(parent))
+        except (OSError, TypeError):
+            continue
+        if not source_file or is_library_file(source_file):
+            continue
+        try:
+            indent = min((len(t) - len(t.lstrip()) for t in lines if t.strip()), default=0)
+            tree = ast.parse("".join(t[indent:] if t.strip() else t for t in lines))
+        except SyntaxError:
+            continue
+        assigned: dict[str, ast.AST] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"):
+                        assigned.setdefault(target.attr, node.value)
+        for child_name, _ in parent.named_children():
+            value = assigned.get(child_name)
+            if value is not None:
+                full = f"{parent_name}.{child_name}" if parent_name else child_name
+                sites[full] = Site(source_file, start + value.lineno - 1,
+                                   value.col_offset + indent + 1)
+    return sites

@@ -1,0 +1,67 @@
+"""The one front every command goes through: load → input shapes → trace.
+
+SPEC or ``nn.Module`` in; a traced ``Graph`` out. Meta tensors first; when the
+forward needs values (``.item()``, data-dependent shapes) the model is built on
+the CPU and traced with real tensors, and a note says so. Summary, lint and
+probe all load and trace through here, so they agree on what was analysed.
+"""
+
+from __future__ import annotations
+
+from .errors import CnnauditError
+from .load import LoadedModel, from_module, load, where
+from .units import parse_input_size
+
+
+def input_shapes(loaded: LoadedModel, input_size, notes: list[str]) -> list[tuple[int, ...]]:
+    """The per-sample input shapes given, or inferred from the model (said in ``notes``)."""
+    shapes = normalize_input_sizes(input_size)
+    if shapes is None:
+        from .trace.infer import infer_input_size
+
+        shape, explanation = infer_input_size(loaded.model, loaded.sites)
+        shapes = [shape]
+        notes.append(f"note: {explanation}; pass --input-size to choose another")
+    return shapes
+
+
+def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **trace_options):
+    """Trace on ``device``; when meta tensors cannot run the forward (it needs
+    values), build the model on the CPU and trace real tensors, saying so.
+    Returns (graph, the loaded model traced, the device used)."""
+    from .trace import trace
+
+    graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
+    if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
+        site = graph.failure.site
+        notes.append(f"note: forward needs tensor values ({graph.failure.message}"
+                     f"{where(site)}); traced with real CPU tensors instead")
+        if loaded.device == "meta":
+            loaded = loaded.rebuild("cpu")
+        device = "cpu"
+        graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
+    return graph, loaded, device
+
+
+def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
+    """Accept (C, H, W), "C,H,W", or a list of either for several inputs."""
+    if input_size is None:
+        return None
+    if isinstance(input_size, str):
+        return [parse_input_size(input_size)]
+    items = list(input_size)
+    if items and all(isinstance(d, int) for d in items):
+        return [parse_input_size(",".join(map(str, items)))]
+    return [s for item in items for s in normalize_input_sizes(item)]
+
+
+def load_model(model, model_args, device) -> LoadedModel:
+    """A SPEC is built (on meta unless real tensors are asked for); a ready
+    ``nn.Module`` is wrapped as it is."""
+    if isinstance(model, str):
+        return load(model, model_args, device="meta" if device == "meta" else "cpu")
+    from torch import nn
+
+    if not isinstance(model, nn.Module):
+        raise CnnauditError(f"expected an nn.Module or a SPEC string, got {type(model).__name__}")
+    return from_module(model)

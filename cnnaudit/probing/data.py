@@ -1,0 +1,154 @@
+"""Data for the probe: the bundled MNIST digits, learnable synthetic patterns,
+or the user's own (an image folder, an .npz, torchvision datasets on disk).
+
+Everything is loaded into memory once and split into a training set and a
+held-out set with a fixed seed, so every variant sees the same batches in the
+same order. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+
+from ..errors import CnnauditError
+
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+HELD_OUT_SHARE = 0.1
+
+
+@dataclass
+class ProbeData:
+    name: str
+    description: str
+    train_x: object  # float tensor [N, *input_shape]
+    train_y: object  # long tensor [N]
+    test_x: object
+    test_y: object
+    num_classes: int
+
+    def to(self, device) -> ProbeData:
+        return ProbeData(self.name, self.description, self.train_x.to(device),
+                         self.train_y.to(device), self.test_x.to(device),
+                         self.test_y.to(device), self.num_classes)
+
+
+def _split(name, description, x, y, num_classes, seed) -> ProbeData:
+    import torch
+
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    x, y = x[order], y[order]
+    held_out = max(1, int(len(x) * HELD_OUT_SHARE))
+    return ProbeData(name, description, x[held_out:], y[held_out:], x[:held_out], y[:held_out],
+                     num_classes)
+
+
+def _check_shape(name, x, input_shape):
+    if tuple(x.shape[1:]) != tuple(input_shape):
+        raise CnnauditError(
+            f"--data {name}: samples are {'×'.join(map(str, x.shape[1:]))}, the model takes "
+            f"{'×'.join(map(str, input_shape))}; pass matching --input-size or other data"
+        )
+
+
+def mnist5k(input_shape, seed) -> ProbeData:
+    import numpy as np
+    import torch
+
+    bundled = resources.files("cnnaudit.probing.sample_data").joinpath("mnist_5k.npz")
+    with bundled.open("rb") as handle:
+        arrays = np.load(handle)
+        images, labels = arrays["images"], arrays["labels"]
+    x = (torch.from_numpy(images).float().div(255) - MNIST_MEAN).div(MNIST_STD).unsqueeze(1)
+    _check_shape("mnist5k", x, input_shape)
+    return _split("mnist5k", "5,000 MNIST digits bundled with cnnaudit (4,500 train, 500 held out)",
+                  x, torch.from_numpy(labels).long(), 10, seed)
+
+
+def synthetic(input_shape, num_classes, seed, samples: int = 4096) -> ProbeData:
+    """Class-conditional patterns a model can learn: each class has a smooth
+    random template; a sample is its template at a random contrast plus noise."""
+    import torch
+    import torch.nn.functional as F
+
+    generator = torch.Generator().manual_seed(seed)
+    coarse_shape = (num_classes, input_shape[0]) + tuple(max(1, d // 4) for d in input_shape[1:])
+    templates = torch.randn(coarse_shape, generator=generator)
+    if len(input_shape) == 3:
+        templates = F.interpolate(templates, size=tuple(input_shape[1:]), mode="bilinear",
+                                  align_corners=False)
+    elif len(input_shape) == 2:
+        templates = F.interpolate(templates, size=input_shape[1], mode="linear",
+                                  align_corners=False)
+    else:
+        templates = templates.reshape(num_classes, *input_shape)
+    labels = torch.randint(0, num_classes, (samples,), generator=generator)
+    contrast = 0.5 + torch.rand((samples,) + (1,) * len(input_shape), generator=generator)
+    noise = torch.randn((samples, *input_shape), generator=generator)
+    x = templates[labels] * contrast + 0.7 * noise
+    return _split("synthetic", f"{samples:,} synthetic class-conditional patterns, "
+                  f"{num_classes} classes", x, labels, num_classes, seed)
+
+
+def from_npz(path, input_shape, seed) -> ProbeData:
+    import numpy as np
+    import torch
+
+    if not os.path.isfile(path):
+        raise CnnauditError(f"--data npz:{path}: no such file")
+    arrays = np.load(path)
+    x_key = next((k for k in ("x", "images", "X", "data") if k in arrays), None)
+    y_key = next((k for k in ("y", "labels", "Y", "targets") if k in arrays), None)
+    if x_key is None or y_key is None:
+        raise CnnauditError(f"--data npz:{path}: expected arrays named x (or images) and y "
+                            f"(or labels), found {', '.join(arrays.files)}")
+    x = torch.from_numpy(arrays[x_key])
+    x = x.float().div(255) if x.dtype == torch.uint8 else x.float()
+    if x.dim() == len(input_shape):  # grayscale without a channel axis
+        x = x.unsqueeze(1)
+    _check_shape(f"npz:{path}", x, input_shape)
+    y = torch.from_numpy(arrays[y_key]).long()
+    return _split(f"npz:{path}", f"{len(x):,} samples from {path}", x, y, int(y.max()) + 1, seed)
+
+
+def _torchvision_dataset(kind, root, input_shape, seed, limit=20000) -> ProbeData:
+    import torch
+    from torchvision import datasets, transforms
+
+    to_tensor = transforms.Compose([transforms.Resize(tuple(input_shape[1:])),
+                                    transforms.ToTensor()])
+    try:
+        if kind == "imagefolder":
+            dataset = datasets.ImageFolder(root, transform=to_tensor)
+        elif kind == "mnist":
+            dataset = datasets.MNIST(root, train=True, download=False, transform=to_tensor)
+        else:
+            dataset = datasets.CIFAR10(root, train=True, download=False, transform=to_tensor)
+    except (RuntimeError, FileNotFoundError) as exc:
+        raise CnnauditError(f"--data {kind}:{root}: {exc} (cnnaudit never downloads)") from None
+    count = min(len(dataset), limit)
+    xs, ys = zip(*(dataset[i] for i in range(count)))
+    x, y = torch.stack(xs), torch.tensor(ys)
+    _check_shape(f"{kind}:{root}", x, input_shape)
+    return _split(f"{kind}:{root}", f"{count:,} samples of {kind} at {root}", x, y,
+                  int(y.max()) + 1, seed)
+
+
+def load_data(spec: str | None, input_shape, num_classes: int, seed: int = 0) -> ProbeData:
+    """``spec``: None (mnist5k for 1×28×28, else synthetic), ``mnist5k``,
+    ``synthetic``, ``npz:PATH``, ``imagefolder:PATH``, ``mnist:ROOT``, ``cifar10:ROOT``."""
+    input_shape = tuple(input_shape)
+    if spec is None:
+        spec = "mnist5k" if input_shape == (1, 28, 28) and num_classes == 10 else "synthetic"
+    kind, _, argument = spec.partition(":")
+    if kind == "mnist5k":
+        return mnist5k(input_shape, seed)
+    if kind == "synthetic":
+        return synthetic(input_shape, num_classes, seed)
+    if kind == "npz" and argument:
+        return from_npz(argument, input_shape, seed)
+    if kind in ("imagefolder", "mnist", "cifar10") and argument:
+        return _torchvision_dataset(kind, argument, input_shape, seed)
+    raise CnnauditError(f"unknown --data {spec!r}: use mnist5k, synthetic, npz:PATH, "
+                        "imagefolder:PATH, mnist:ROOT or cifar10:ROOT")

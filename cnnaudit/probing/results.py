@@ -1,0 +1,121 @@
+"""The probe's data: its options, one ``Variant`` per model trained, and the
+``ProbeReport`` whose ``to_dict()`` is the JSON output."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class ProbeOptions:
+    device: str = "cpu"
+    apply: str = "all"  # "all" or "CODE[,CODE]"
+    steps: int = 100
+    warmup: int = 10
+    batch_size: int = 64
+    lr: float = 0.01
+    optimizer: str = "adam"
+    data: str | None = None
+    seed: int = 0
+    amp: str | None = None  # "bf16" | "fp16"
+    channels_last: bool = False
+    compile: bool = False
+    round_steps: int = 10  # steps per variant per round
+    max_suggestions: int = 5  # variants, the largest savings first (0: all)
+    accuracy_tolerance: float = 1.0  # percentage points of held-out accuracy
+    speed_tolerance: float = 0.05  # a speed-up must beat noise by this share
+    progress: bool = True
+
+
+@dataclass
+class Variant:
+    name: str
+    applied: list[str]
+    model: object = field(repr=False)
+    params: int = 0
+    macs: int = 0
+    estimated_memory_bytes: int | None = None
+    batch_size: int = 0
+    step_times: list[float] = field(default_factory=list)  # seconds, measured steps
+    losses: list[float] = field(default_factory=list)
+    peak_memory_bytes: int | None = None
+    accuracy: float | None = None
+    status: str = "ok"  # ok | diverged | out of memory | failed | interrupted
+    note: str | None = None
+    optimizer: object = field(default=None, repr=False)
+    scaler: object = field(default=None, repr=False)
+    runner: object = field(default=None, repr=False)  # the model, or its torch.compile
+    verdict: str = ""
+
+    def step_time_ms(self) -> dict | None:
+        if not self.step_times:
+            return None
+        ms = sorted(t * 1000 for t in self.step_times)
+        quartiles = statistics.quantiles(ms, n=4) if len(ms) > 1 else [ms[0]] * 3
+        return {"median": statistics.median(ms), "iqr": quartiles[2] - quartiles[0]}
+
+    def to_dict(self) -> dict:
+        timing = self.step_time_ms()
+        final = self.losses[-max(1, len(self.losses) // 10):] if self.losses else []
+        finite = [v for v in final if math.isfinite(v)]
+        return {
+            "name": self.name,
+            "applied": list(self.applied),
+            "params": self.params,
+            "macs": self.macs,
+            "batch_size": self.batch_size,
+            "step_time_ms": timing,
+            "samples_per_s": (self.batch_size / (timing["median"] / 1000)) if timing else None,
+            "peak_memory_bytes": self.peak_memory_bytes,
+            "estimated_memory_bytes": self.estimated_memory_bytes,
+            "memory_ratio": (self.peak_memory_bytes / self.estimated_memory_bytes
+                             if self.peak_memory_bytes and self.estimated_memory_bytes else None),
+            "final_loss": statistics.fmean(finite) if finite else None,
+            "accuracy": self.accuracy,
+            "status": self.status,
+            "verdict": self.verdict,
+            "note": self.note,
+            "loss_curve": list(self.losses),
+        }
+
+
+@dataclass
+class ProbeReport:
+    model: str
+    spec: str | None
+    device: str
+    device_name: str
+    steps: int
+    warmup: int
+    batch_size: int
+    data: str
+    options: dict
+    variants: list[Variant]
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    ddp: dict | None = None
+
+    def to_dict(self) -> dict:
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "model": self.model,
+            "spec": self.spec,
+            "device": self.device,
+            "device_name": self.device_name,
+            "steps": self.steps,
+            "warmup": self.warmup,
+            "batch_size": self.batch_size,
+            "data": self.data,
+            "options": self.options,
+            "variants": [v.to_dict() for v in self.variants],
+            "warnings": list(self.warnings),
+            "interrupted": self.interrupted,
+        }
+        if self.ddp is not None:
+            data["ddp"] = self.ddp
+        return data

@@ -1,0 +1,121 @@
+"""``cnnaudit probe``: train the original model and each suggested variant for
+the same steps on the same data, and measure what each suggestion gains or costs.
+
+After the practice of timm's ``benchmark.py`` and ``torch.utils.benchmark``:
+warm-up steps excluded; on CUDA each step timed with CUDA events; median and
+IQR of step time; variants interleaved in rounds so that drift (clocks,
+thermals, other jobs) hits them alike; peak memory per variant measured after
+a reset, in isolation, next to the summary's estimate.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from dataclasses import asdict
+
+from ..errors import CnnauditError
+from ..load import from_module, load
+from ..pipeline import input_shapes
+from .data import load_data
+from .plan import number_of_classes, plan_variants
+from .results import ProbeOptions, ProbeReport
+from .train import Trainer, measure_memory, train_interleaved
+from .verdicts import assign_verdicts, timing_warnings
+
+
+def resolve_options(options: ProbeOptions | None, overrides: dict) -> ProbeOptions:
+    """``options`` with keyword overrides applied, each checked."""
+    options = options or ProbeOptions()
+    for key, value in overrides.items():
+        if not hasattr(options, key):
+            raise CnnauditError(f"unknown probe option {key!r}")
+        setattr(options, key, value)
+    if options.steps < 1 or options.batch_size < 1 or options.warmup < 0:
+        raise CnnauditError("--steps and --batch-size must be at least 1, --warmup at least 0")
+    return options
+
+
+def probe(model, input_size=None, *, model_args: dict | None = None,
+          options: ProbeOptions | None = None, **overrides) -> ProbeReport:
+    """Train ``model`` (an ``nn.Module``, left untouched, or a SPEC) and its
+    suggested variants; returns a ProbeReport whose ``to_dict()`` is the JSON."""
+    import torch
+
+    options = resolve_options(options, overrides)
+    device = torch.device(options.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise CnnauditError("--device cuda: no CUDA device is available here")
+    if options.amp == "fp16" and device.type != "cuda":
+        raise CnnauditError("--amp fp16 needs --device cuda (use bf16 on the CPU)")
+
+    torch.manual_seed(options.seed)
+    if isinstance(model, str):
+        loaded = load(model, model_args, device="cpu")
+    else:
+        loaded = from_module(copy.deepcopy(model))  # the user's model is never trained
+    notes = list(loaded.notes)
+    shapes = input_shapes(loaded, input_size, notes)
+    if len(shapes) != 1:
+        raise CnnauditError("the probe trains single-input models")
+
+    variants, base = plan_variants(loaded, shapes, options, notes)
+    classes = number_of_classes(base)
+    data = load_data(options.data, shapes[0], classes, options.seed).to(device)
+    if data.num_classes > classes:
+        raise CnnauditError(f"--data {data.name} has {data.num_classes} classes, the model "
+                            f"outputs {classes}; build it for {data.num_classes} "
+                            "(for example --model-args num_classes=...)")
+    warnings: list[str] = []
+    interrupted = not _train_all(torch, Trainer(torch, data, options, device), variants,
+                                 options)
+    if interrupted:
+        warnings.append("interrupted: the table holds what was measured until then")
+    assign_verdicts(variants, options)
+    warnings += timing_warnings(variants)
+    return ProbeReport(
+        model=loaded.label, spec=loaded.spec, device=str(device),
+        device_name=_device_name(torch, device), steps=options.steps, warmup=options.warmup,
+        batch_size=options.batch_size, data=data.description, options=asdict(options),
+        variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
+    )
+
+
+def _train_all(torch, trainer, variants, options) -> bool:
+    """Memory alone, then interleaved training, then held-out accuracy.
+    False when Ctrl-C stopped it (what was measured until then is kept)."""
+    progress = _progress(options, len(variants))
+    try:
+        for variant in variants:
+            measure_memory(torch, trainer, variant)
+            if variant.status == "ok":
+                trainer.prepare(variant)
+        train_interleaved(torch, trainer, variants, options, progress)
+        for variant in variants:
+            if variant.status == "ok":
+                variant.accuracy = trainer.evaluate(variant)
+    except KeyboardInterrupt:
+        return False
+    finally:
+        if progress is not None:
+            progress.close()
+    return True
+
+
+def _progress(options, count):
+    if not options.progress:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=count * (options.warmup + options.steps), unit="step", file=sys.stderr,
+                desc="probe", leave=False)
+
+
+def _device_name(torch, device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    import platform
+
+    return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"

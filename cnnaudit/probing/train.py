@@ -1,0 +1,187 @@
+"""Training the variants: one ``Trainer`` feeds every variant the same batch
+sequence; steps timed with CUDA events (or ``perf_counter`` on the CPU);
+variants interleaved in rounds so that drift hits them alike; peak memory
+measured per variant alone, halving the batch on out-of-memory."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+from ..errors import CnnauditError
+from .results import ProbeOptions, Variant
+
+
+def first_tensor(output):
+    """The first tensor of a model's output (tuples, lists and dicts of outputs)."""
+    if isinstance(output, (tuple, list)):
+        return first_tensor(output[0])
+    if isinstance(output, dict):
+        return first_tensor(next(iter(output.values())))
+    return output
+
+
+def make_optimizer(torch, model, name, lr):
+    params = [p for p in model.parameters() if p.requires_grad]
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr)
+    raise CnnauditError(f"unknown optimizer {name!r}: choose sgd, momentum, adam or adamw")
+
+
+class Trainer:
+    """Runs steps of one variant; every variant uses the same batch sequence."""
+
+    def __init__(self, torch, data, options: ProbeOptions, device):
+        self.torch = torch
+        self.data = data
+        self.options = options
+        self.device = device
+        self.cuda = device.type == "cuda"
+        self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(options.amp)
+        generator = torch.Generator().manual_seed(options.seed)
+        total = options.warmup + options.steps
+        need = total * options.batch_size
+        n = len(data.train_x)
+        order = torch.cat([torch.randperm(n, generator=generator)
+                           for _ in range(need // n + 1)])
+        self.order = order.to(device)
+
+    def batch(self, step: int, batch_size: int):
+        start = step * self.options.batch_size  # the same samples whatever the variant's batch
+        index = self.order[start:start + batch_size]
+        return self.layout(self.data.train_x[index]), self.data.train_y[index]
+
+    def layout(self, x):
+        """Inputs in the model's memory format (NHWC with --channels-last)."""
+        if self.options.channels_last and x.dim() == 4:
+            return x.contiguous(memory_format=self.torch.channels_last)
+        return x
+
+    def prepare(self, variant: Variant) -> None:
+        torch = self.torch
+        model = variant.model.to(self.device)
+        if self.options.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        model.train()
+        variant.model = model
+        variant.optimizer = make_optimizer(torch, model, self.options.optimizer, self.options.lr)
+        if self.options.amp == "fp16":
+            variant.scaler = torch.amp.GradScaler(self.device.type)
+        variant.runner = torch.compile(model) if self.options.compile else model
+
+    def step(self, variant: Variant, step: int) -> tuple[float, float]:
+        """One training step: (seconds, loss)."""
+        torch = self.torch
+        x, y = self.batch(step, variant.batch_size)
+        runner = variant.runner or variant.model
+        if self.cuda:
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+        else:
+            began = time.perf_counter()
+        variant.optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(self.device.type, dtype=self.amp_dtype,
+                            enabled=self.amp_dtype is not None):
+            loss = torch.nn.functional.cross_entropy(first_tensor(runner(x)), y)
+        if variant.scaler is not None:
+            variant.scaler.scale(loss).backward()
+            variant.scaler.step(variant.optimizer)
+            variant.scaler.update()
+        else:
+            loss.backward()
+            variant.optimizer.step()
+        if self.cuda:
+            end.record()
+            end.synchronize()  # reading the events needs them done; outside the timed span
+            seconds = start.elapsed_time(end) / 1000
+        else:
+            seconds = time.perf_counter() - began
+        return seconds, float(loss.detach())
+
+    def evaluate(self, variant: Variant) -> float:
+        torch = self.torch
+        model = variant.model
+        model.eval()
+        correct = 0
+        with torch.no_grad(), torch.autocast(self.device.type, dtype=self.amp_dtype,
+                                             enabled=self.amp_dtype is not None):
+            for start in range(0, len(self.data.test_x), 256):
+                logits = first_tensor(model(self.layout(self.data.test_x[start:start + 256])))
+                correct += int((logits.argmax(-1) == self.data.test_y[start:start + 256]).sum())
+        model.train()
+        return 100.0 * correct / len(self.data.test_x)
+
+
+def is_oom(torch, exc: BaseException) -> bool:
+    oom = getattr(torch.cuda, "OutOfMemoryError", ())
+    return isinstance(exc, oom) or "out of memory" in str(exc).lower()
+
+
+def measure_memory(torch, trainer: Trainer, variant: Variant) -> None:
+    """Peak allocated bytes of two steps of ``variant`` alone on the device
+    (the second step has the optimizer's state), after a reset; out of
+    memory halves the batch and retries."""
+    if not trainer.cuda or variant.status != "ok":
+        return
+    while True:
+        probe = copy.copy(variant)
+        probe.model = copy.deepcopy(variant.model)
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        try:
+            trainer.prepare(probe)
+            for step in range(2):
+                trainer.step(probe, step)
+            torch.cuda.synchronize()
+            variant.peak_memory_bytes = torch.cuda.max_memory_allocated() - before
+            return
+        except Exception as exc:
+            if not is_oom(torch, exc) or variant.batch_size <= 1:
+                raise
+            variant.batch_size //= 2
+            variant.note = f"out of memory: batch reduced to {variant.batch_size}"
+        finally:
+            del probe
+            torch.cuda.empty_cache()
+
+
+def train_interleaved(torch, trainer, variants, options, progress) -> None:
+    """Rounds of ``round_steps`` steps per variant, in turn, until every
+    variant has done warm-up + steps; warm-up steps are not timed."""
+    total = options.warmup + options.steps
+    done = {id(v): 0 for v in variants}
+    while any(done[id(v)] < total and v.status == "ok" for v in variants):
+        for variant in variants:
+            if variant.status != "ok":
+                continue
+            for _ in range(options.round_steps):
+                step = done[id(variant)]
+                if step >= total:
+                    break
+                try:
+                    seconds, loss = trainer.step(variant, step)
+                except Exception as exc:
+                    if is_oom(torch, exc):
+                        variant.status, variant.note = "out of memory", str(exc).splitlines()[0]
+                        torch.cuda.empty_cache()
+                        break
+                    raise
+                done[id(variant)] += 1
+                if progress is not None:
+                    progress.update(1)
+                if not math.isfinite(loss):
+                    variant.losses.append(loss)
+                    variant.status = "diverged"
+                    variant.note = f"loss became {loss} at step {step}"
+                    break
+                if step >= options.warmup:
+                    variant.step_times.append(seconds)
+                    variant.losses.append(loss)

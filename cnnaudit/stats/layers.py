@@ -1,0 +1,148 @@
+"""Per-layer records and model totals, read from the graph.
+
+Counts are per sample: the trace runs a batch larger than one (so that batch
+faults show), and MACs and activation bytes are divided by it. Parameters are
+taken from the modules, shared parameters once (totals come from the root, as
+torchinfo does, so tied weights are not counted twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..load.sites import display_path
+from ..trace.graph import Graph, Node
+
+
+@dataclass
+class LayerStats:
+    name: str
+    type: str
+    kind: str  # "module" | "function"
+    depth: int
+    output_shape: list[int] | None
+    params: int  # the module's own and its children's
+    macs: int  # per sample, this call and everything inside it
+    activation_bytes: int  # per sample, new memory written by this call's outputs
+    file: str | None
+    line: int | None
+    error: str | None = None
+    # per sample, what autograd keeps for backward from this call and inside
+    # it (measured in training mode; None unless training memory was asked for)
+    saved_bytes: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Totals:
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    macs: int
+    flops: int
+    activation_bytes: int
+    param_bytes: int
+    buffer_bytes: int
+    input_bytes: int
+    macs_by_op: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def per_sample(value: int, batch_size: int) -> int:
+    return value // batch_size if value % batch_size == 0 else round(value / batch_size)
+
+
+def _unique_params(module) -> list:
+    return list(module.parameters()) if module is not None else []
+
+
+def _new_output_bytes(node: Node) -> int:
+    return sum(t.nbytes for t in node.outputs if t.new_storage)
+
+
+def layer_stats(graph: Graph) -> list[LayerStats]:
+    """One record per call below the root, in call order."""
+    layers = []
+    batch = graph.batch_size
+    for node in graph.nodes[1:]:
+        subtree = graph.subtree(node)
+        macs = sum(n.macs for n in subtree)
+        activation = sum(_new_output_bytes(n) for n in subtree if n.in_op_graph)
+        if node.kind == "module":
+            params = sum(p.numel() for p in _unique_params(node.module))
+        else:
+            params = 0
+        site = node.site
+        layers.append(
+            LayerStats(
+                name=node.name,
+                type=node.op,
+                kind=node.kind,
+                depth=node.depth,
+                output_shape=list(node.outputs[0].shape) if node.outputs else None,
+                params=params,
+                macs=per_sample(macs, batch),
+                activation_bytes=per_sample(activation, batch),
+                file=display_path(site.file) if site else None,
+                line=site.line if site else None,
+                error=node.error,
+            )
+        )
+    return layers
+
+
+def totals(graph: Graph, model) -> Totals:
+    batch = graph.batch_size
+    params = list(model.parameters())
+    n_params = sum(p.numel() for p in params)
+    trainable = sum(p.numel() for p in params if p.requires_grad)
+    macs = sum(n.macs for n in graph.nodes)
+    by_op: dict[str, int] = {}
+    for node in graph.nodes:
+        for op, count in node.macs_by_op.items():
+            by_op[op] = by_op.get(op, 0) + count
+    activation = sum(_new_output_bytes(n) for n in graph.nodes if n.in_op_graph)
+    per_sample_macs = per_sample(macs, batch)
+    return Totals(
+        params=n_params,
+        trainable_params=trainable,
+        non_trainable_params=n_params - trainable,
+        macs=per_sample_macs,
+        flops=2 * per_sample_macs,
+        activation_bytes=per_sample(activation, batch),
+        param_bytes=sum(p.numel() * p.element_size() for p in params),
+        buffer_bytes=sum(b.numel() * b.element_size() for b in model.buffers()),
+        input_bytes=per_sample(sum(t.nbytes for t in graph.inputs), batch),
+        macs_by_op={op: per_sample(v, batch) for op, v in sorted(by_op.items())},
+    )
+
+
+def attach_saved_bytes(layers: list[LayerStats], training_graph: Graph) -> None:
+    """Per-layer bytes saved for backward, from the training-mode trace: calls
+    are matched by name and order (training mode may call more, e.g.
+    auxiliary heads; those have no row)."""
+    batch = training_graph.batch_size
+    saved: dict[tuple[str, int], int] = {}
+    seen: dict[str, int] = {}
+    for node in training_graph.nodes[1:]:
+        index = seen.get(node.name, 0)
+        seen[node.name] = index + 1
+        saved[(node.name, index)] = sum(n.saved_bytes for n in training_graph.subtree(node))
+    seen.clear()
+    for layer in layers:
+        index = seen.get(layer.name, 0)
+        seen[layer.name] = index + 1
+        value = saved.get((layer.name, index))
+        layer.saved_bytes = per_sample(value, batch) if value is not None else None
+
+
+def fold_to_depth(layers: list[LayerStats], depth: int | None) -> list[LayerStats]:
+    """Rows down to ``depth`` (1 = the model's direct children); deeper rows are
+    already included in their parents' inclusive counts."""
+    if depth is None or depth < 0:
+        return list(layers)
+    return [layer for layer in layers if layer.depth <= depth]

@@ -1,0 +1,315 @@
+"""The state of one trace: the node stack, what is known of each tensor
+(which node made it, or whether it is an input, a parameter or a constant),
+MACs and bytes saved for backward per node, and the innermost failure."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+
+from ..errors import one_line
+from ..load.sites import caller_site
+from . import counting
+from .autocast import autocast_arguments
+from .failure import caused_by, is_meta_limitation, traceback_site
+from .graph import Failure, Node, TensorInfo
+
+# Tensor API calls that are metadata or host access, not dataflow.
+_NOT_OPS = {
+    "__get__", "__set__", "__setitem__", "__delitem__", "size", "dim", "numel", "__len__",
+    "__bool__", "item", "tolist", "__format__", "__repr__", "__str__", "requires_grad_",
+    "register_hook", "data_ptr", "element_size", "stride", "is_contiguous", "__contains__",
+    "__hash__", "__iter__", "__reduce_ex__", "__deepcopy__", "storage_offset", "untyped_storage",
+    "is_floating_point", "is_complex", "get_device", "__array__", "__index__", "__int__",
+    "__float__", "dim_order", "nelement", "ndimension", "_is_view", "is_leaf", "retain_grad",
+}
+
+_ARG_TYPES = (int, float, bool, str, type(None))
+
+
+def tensor_leaves(value, torch) -> list:
+    found = []
+    if isinstance(value, torch.Tensor):
+        found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found.extend(tensor_leaves(item, torch))
+    elif isinstance(value, dict):
+        for item in value.values():
+            found.extend(tensor_leaves(item, torch))
+    return found
+
+
+def _plain(value):
+    """Non-tensor argument values kept for rules: scalars and tuples of them."""
+    if isinstance(value, _ARG_TYPES):
+        return value
+    if isinstance(value, (tuple, list)) and all(isinstance(v, _ARG_TYPES) for v in value):
+        return list(value)
+    if hasattr(value, "is_floating_point"):  # a tensor
+        return "<tensor>"
+    return repr(value) if len(repr(value)) < 60 else type(value).__name__
+
+
+def function_label(func) -> str:
+    """``F.relu``, ``Tensor.view``, ``torch.cat``: how a user would write it."""
+    name = getattr(func, "__name__", str(func))
+    module = getattr(func, "__module__", None) or ""
+    qualname = getattr(func, "__qualname__", "") or ""
+    if module == "torch.nn.functional":
+        return f"F.{name}"
+    if qualname.startswith(("TensorBase.", "Tensor.")) or module == "torch._tensor":
+        return f"Tensor.{name}"
+    if module.startswith("torch.nn.functional"):
+        return f"F.{name}"
+    if module.startswith("torch") or not module:
+        return f"torch.{name}"
+    return f"{module}.{name}"
+
+
+_SIGNATURES: dict = {}
+
+
+def _bound_arguments(func, args, kwargs) -> dict:
+    """Non-tensor arguments by name, defaults applied where the signature is
+    known (``F.dropout(x, 0.5)`` is recorded with ``training=True``)."""
+    signature = _SIGNATURES.get(func, False)
+    if signature is False:
+        try:
+            signature = inspect.signature(func)
+        except (TypeError, ValueError):
+            signature = None
+        _SIGNATURES[func] = signature
+    if signature is not None:
+        try:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return {k: _plain(v) for k, v in bound.arguments.items()}
+        except TypeError:
+            pass
+    plain = {str(i): _plain(v) for i, v in enumerate(args)}
+    plain.update({k: _plain(v) for k, v in kwargs.items()})
+    return plain
+
+
+class Recorder:
+    """The state of one trace: the node stack and what is known of each tensor."""
+
+    def __init__(self, torch, model, sites, batch_size, amp_dtype):
+        self.torch = torch
+        self.nodes: list[Node] = []
+        self.stack: list[Node] = []
+        self.names: dict[int, str] = {}
+        for name, module in model.named_modules(remove_duplicate=False):
+            self.names.setdefault(id(module), name)
+        self.sites = sites or {}
+        self.batch_size = batch_size
+        self.call_counts: Counter = Counter()
+        self.function_counts: Counter = Counter()
+        # id(tensor) → (tensor, producer node id). Tensors are held until the
+        # trace ends so that ids are not reused.
+        self.tensors: dict[int, tuple[object, int | None]] = {}
+        self.input_ids: set[int] = set()
+        # Parameters, buffers and the input batch are accounted for elsewhere
+        # in the training-memory estimate, so saving them costs no extra memory.
+        self.frozen_storages: set[int] = set()
+        self.output_storages: set[int] = set()
+        self.parameter_storages: set[int] = set()  # parameters only
+        self.used_storages: set[int] = set()  # parameters some aten op read
+        self.saved_storages: set[int] = set()
+        self.saved_bytes = 0
+        self.uncounted: Counter = Counter()
+        self.failed: tuple[BaseException, Node] | None = None
+        self.amp_dtype = amp_dtype
+
+    # -- tensors ------------------------------------------------------------
+
+    def storage_key(self, tensor) -> int:
+        try:
+            return tensor.untyped_storage()._cdata
+        except Exception:  # sparse, nested or otherwise storage-less tensors
+            return id(tensor)
+
+    def info(self, tensor, producer: Node | None = None) -> TensorInfo:
+        storage = self.storage_key(tensor)
+        nbytes = tensor.numel() * tensor.element_size()
+        dtype = str(tensor.dtype).replace("torch.", "")
+        if producer is not None:
+            self.tensors[id(tensor)] = (tensor, producer.id)
+            new = storage not in self.output_storages
+            self.output_storages.add(storage)
+            return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer.id, "node", storage, new)
+        entry = self.tensors.get(id(tensor))
+        producer_id = entry[1] if entry is not None and entry[0] is tensor else None
+        if producer_id is not None:
+            origin = "node"
+        elif id(tensor) in self.input_ids:
+            origin = "input"
+        elif storage in self.frozen_storages:
+            origin = "parameter"
+        else:
+            origin = "constant"
+        return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer_id, origin, storage, False)
+
+    # -- nodes --------------------------------------------------------------
+
+    def _inside_leaf(self) -> bool:
+        return any(n.kind == "module" and n.leaf for n in self.stack)
+
+    def _attach(self, node: Node) -> None:
+        node.id = len(self.nodes)
+        self.nodes.append(node)
+        if node.parent is not None:
+            self.nodes[node.parent].children.append(node.id)
+
+    def pre_hook(self, module, args):
+        torch = self.torch
+        parent = self.stack[-1] if self.stack else None
+        name = self.names.get(id(module))
+        if name is None:  # a module created inside forward, not an attribute of the model
+            name = f"{parent.name + '.' if parent and parent.name else ''}<{type(module).__name__}>"
+        # The root is never a leaf: a model without submodules is all functional ops.
+        leaf = parent is not None and next(iter(module.children()), None) is None
+        call_index = self.call_counts[id(module)]
+        self.call_counts[id(module)] += 1
+        node = Node(
+            id=-1,
+            kind="module",
+            op=type(module).__name__,
+            name=name,
+            scope=parent.name if parent else "",
+            parent=parent.id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            inputs=[self.info(t) for t in tensor_leaves(args, torch)],
+            call_site=caller_site(1) if parent else None,
+            defined_at=self.sites.get(name),
+            module=module,
+            leaf=leaf,
+            call_index=call_index,
+        )
+        node.in_op_graph = leaf and not self._inside_leaf()
+        self._attach(node)
+        self.stack.append(node)
+
+    def post_hook(self, module, args, output):
+        while self.stack:
+            node = self.stack.pop()
+            if node.module is module:
+                producer = node if node.in_op_graph else None
+                node.outputs = [self.info(t, producer) for t in tensor_leaves(output, self.torch)]
+                return
+            node.error = node.error or "did not return (an exception was caught inside forward)"
+
+    def call_function(self, func, args, kwargs):
+        torch = self.torch
+        if self.amp_dtype is not None:
+            args, kwargs = autocast_arguments(torch, func, args, kwargs, self.amp_dtype)
+        name = getattr(func, "__name__", "")
+        if name in _NOT_OPS or self._inside_leaf():
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                self._note_failure(exc, self.stack[-1] if self.stack else None)
+                raise
+        in_tensors = tensor_leaves(args, torch) + tensor_leaves(kwargs, torch)
+        if not in_tensors:
+            return func(*args, **kwargs)  # a factory (torch.zeros) or scalar helper
+        parent = self.stack[-1] if self.stack else None
+        scope = parent.name if parent else ""
+        node = Node(
+            id=-1,
+            kind="function",
+            op=function_label(func),
+            name="",
+            scope=scope,
+            parent=parent.id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            inputs=[self.info(t) for t in in_tensors],
+            args=_bound_arguments(func, args, kwargs),
+            call_site=caller_site(2),
+            in_op_graph=True,
+        )
+        self.stack.append(node)
+        try:
+            out = func(*args, **kwargs)
+        except Exception as exc:
+            self.stack.pop()
+            self._name_and_attach(node)
+            node.error = one_line(exc)
+            self._note_failure(exc, node)
+            raise
+        self.stack.pop()
+        out_tensors = tensor_leaves(out, torch)
+        if out_tensors:
+            self._name_and_attach(node)
+            node.outputs = [self.info(t, node) for t in out_tensors]
+        elif parent is not None:  # no tensor came out: fold what it counted into the caller
+            parent.macs += node.macs
+            parent.saved_bytes += node.saved_bytes
+        return out
+
+    def _name_and_attach(self, node: Node) -> None:
+        base = node.op.rsplit(".", 1)[-1]
+        base = base.strip("_") if base.startswith("__") else base
+        key = (node.scope, base)
+        index = self.function_counts[key]
+        self.function_counts[key] += 1
+        label = base if index == 0 else f"{base}_{index}"
+        node.name = f"{node.scope}.{label}" if node.scope else label
+        self._attach(node)
+
+    def _note_failure(self, exc: BaseException, node: Node | None) -> None:
+        # Keep the innermost record: the same exception (or one raised from it)
+        # passing through outer ops must not overwrite it.
+        if self.failed is None or not caused_by(exc, self.failed[0]):
+            self.failed = (exc, node)
+
+    # -- counting -----------------------------------------------------------
+
+    def count(self, func, args, kwargs, out) -> None:
+        for value in args:
+            if isinstance(value, self.torch.Tensor):
+                key = self.storage_key(value)
+                if key in self.parameter_storages:
+                    self.used_storages.add(key)
+        name, macs = counting.count(func, args, kwargs, out)
+        if macs is None:
+            self.uncounted[name] += 1
+        elif macs and self.stack:
+            node = self.stack[-1]
+            node.macs += macs
+            node.macs_by_op[name] = node.macs_by_op.get(name, 0) + macs
+
+    def pack_saved(self, tensor):
+        storage = self.storage_key(tensor)
+        if storage not in self.frozen_storages and storage not in self.saved_storages:
+            self.saved_storages.add(storage)
+            try:
+                nbytes = tensor.untyped_storage().nbytes()
+            except Exception:
+                nbytes = tensor.numel() * tensor.element_size()
+            self.saved_bytes += nbytes
+            if self.stack:
+                self.stack[-1].saved_bytes += nbytes
+        return tensor
+
+    # -- the end ------------------------------------------------------------
+
+    def failure(self, exc: BaseException) -> Failure:
+        node = None
+        if self.failed is not None and (self.failed[0] is exc or caused_by(exc, self.failed[0])):
+            node = self.failed[1]
+        if node is None and self.stack:
+            node = self.stack[-1]
+        for open_node in self.stack:
+            open_node.error = open_node.error or "did not return"
+        if node is not None and node.kind == "module":
+            node.error = one_line(exc)
+        self.stack.clear()
+        return Failure(
+            node=node.id if node is not None and node.id >= 0 else None,
+            exc_type=type(exc).__name__,
+            message=one_line(exc, with_type=False),
+            site=traceback_site(exc),
+            meta_limitation=is_meta_limitation(exc),
+        )

@@ -1,0 +1,190 @@
+"""One forward pass, recorded as a dataflow graph (see ``graph.py``).
+
+Three instruments run together, and all are removed when the pass ends, also
+when forward raises:
+
+- global module forward (pre-)hooks open and close a node per module call;
+- a ``TorchFunctionMode`` records the functional ops the user wrote
+  (``F.relu``, ``view``, ``+``) with their forward source line;
+- a ``TorchDispatchMode`` sees the aten ops underneath and counts MACs
+  (``counting.py``), so attention matmuls and ``einsum`` count too.
+
+With ``record_saved`` it also runs in grad mode under saved-tensor hooks and
+measures the bytes autograd keeps for backward. Parameters and buffers are
+substituted through ``torch.func.functional_call`` (meta copies on meta, clones
+of buffers on real devices), so the user's module is never changed: no hooks,
+no moved weights, no updated BatchNorm statistics, training flags restored.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager, nullcontext
+from functools import lru_cache
+
+from ..load.sites import Site
+from .graph import Graph
+from .inputs import make_inputs, substitutes
+from .recorder import Recorder, tensor_leaves
+
+
+@contextmanager
+def _without_dynamo_import():
+    """Keep meta kernels from importing torch._dynamo (a second of start-up).
+
+    Several of torch's Python decompositions (BatchNorm's meta kernel among
+    them) are wrapped in ``torch._disable_dynamo``, which imports dynamo on
+    first call only to wrap the function in ``dynamo.disable``. Outside
+    ``torch.compile`` that wrapper is the function itself, so while we trace, a
+    stand-in module answers ``disable(fn) → fn``. It is removed afterwards, and
+    a later ``import torch._dynamo`` loads the real one.
+    """
+    import sys
+    import types
+
+    import torch
+
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("torch._dynamo")
+    stand_in.disable = lambda fn=None, recursive=True, **kwargs: fn
+    stand_in.is_compiling = lambda: False
+    sys.modules["torch._dynamo"] = stand_in
+    torch._dynamo = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch._dynamo") is stand_in:
+            del sys.modules["torch._dynamo"]
+        if torch.__dict__.get("_dynamo") is stand_in:
+            del torch._dynamo
+
+
+@lru_cache(maxsize=1)
+def _mode_classes():
+    """The two torch modes, defined once torch is imported."""
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class FunctionRecorder(TorchFunctionMode):
+        def __init__(self, recorder):
+            super().__init__()
+            self.recorder = recorder
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            return self.recorder.call_function(func, args, kwargs or {})
+
+    class AtenCounter(TorchDispatchMode):
+        def __init__(self, recorder):
+            super().__init__()
+            self.recorder = recorder
+
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            # Otherwise torch wraps __torch_dispatch__ in dynamo.disable, and
+            # importing torch._dynamo costs a second of start-up; we never compile.
+            return False
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            self.recorder.count(func, args, kwargs or {}, out)
+            return out
+
+    return FunctionRecorder, AtenCounter
+
+
+def trace(
+    model,
+    input_shapes,
+    *,
+    batch_size: int = 2,
+    device: str = "meta",
+    training: bool = False,
+    record_saved: bool = False,
+    amp_dtype=None,
+    sites: dict[str, Site] | None = None,
+    param_dtype=None,
+    seed: int = 0,
+) -> Graph:
+    """Run one forward pass of ``model`` on a batch of ``input_shapes`` and
+    return its graph. A crash inside forward becomes ``graph.failure``."""
+    import torch
+    from torch.nn.modules.module import (
+        register_module_forward_hook,
+        register_module_forward_pre_hook,
+    )
+
+    recorder = Recorder(torch, model, sites, batch_size, amp_dtype)
+    function_mode_class, dispatch_mode_class = _mode_classes()
+    stand_ins, parameter_keys = _stand_ins(recorder, model, device, param_dtype)
+    inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
+    recorder.input_ids = {id(t) for t in inputs}
+    input_infos = [recorder.info(t) for t in inputs]
+    recorder.frozen_storages.update(recorder.storage_key(t) for t in inputs)
+
+    training_flags = [(m, m.training) for m in model.modules()]
+    handles = []
+    output, failure = None, None
+    try:
+        model.train(training)
+        handles.append(register_module_forward_pre_hook(recorder.pre_hook))
+        handles.append(register_module_forward_hook(recorder.post_hook))
+        grad = torch.enable_grad() if record_saved else torch.no_grad()
+        saved = (
+            torch.autograd.graph.saved_tensors_hooks(recorder.pack_saved, lambda t: t)
+            if record_saved
+            else nullcontext()
+        )
+        with _without_dynamo_import(), grad, saved, function_mode_class(recorder), \
+                dispatch_mode_class(recorder):
+            output = torch.func.functional_call(model, stand_ins, tuple(inputs), strict=False)
+    except Exception as exc:
+        failure = recorder.failure(exc)
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module, flag in training_flags:
+            module.training = flag
+
+    outputs = []
+    if failure is None:
+        outputs = [recorder.info(t) for t in tensor_leaves(_as_containers(output), torch)]
+    graph = Graph(
+        nodes=recorder.nodes,
+        inputs=input_infos,
+        outputs=outputs,
+        batch_size=batch_size,
+        device=device,
+        training=training,
+        failure=failure,
+        uncounted_ops=dict(recorder.uncounted),
+        unused_parameters={name for name, key in parameter_keys.items()
+                           if key not in recorder.used_storages},
+        saved_bytes=recorder.saved_bytes,
+    )
+    recorder.tensors.clear()
+    return graph
+
+
+def _stand_ins(recorder, model, device, param_dtype):
+    """(parameters and buffers to run with, parameter name → storage key);
+    their storages are known to the recorder as frozen (not activations)."""
+    stand_ins = substitutes(model, device, param_dtype)
+    for tensor in stand_ins.values():
+        recorder.frozen_storages.add(recorder.storage_key(tensor))
+    parameter_keys = {
+        name: recorder.storage_key(stand_ins[name])
+        for name, _ in model.named_parameters(remove_duplicate=False)
+    }
+    recorder.parameter_storages.update(parameter_keys.values())
+    return stand_ins, parameter_keys
+
+
+def _as_containers(output):
+    """Model outputs as nested lists: namedtuples and dataclass-like outputs
+    (torchvision's ``InceptionOutputs``) included."""
+    if isinstance(output, dict):
+        return list(output.values())
+    if hasattr(output, "_fields") or isinstance(output, (list, tuple)):
+        return list(output)
+    return output
