@@ -234,3 +234,18 @@ def test_catalog_json_formats_have_a_schema_version():
     assert catalog["schema_version"] == 1 and len(catalog["rules"]) == 22
     rule = json.loads(runner.invoke(main, ["explain", "CNA202", "-f", "json"]).output)
     assert rule["name"] == "bias-before-bn" and "bias=False" in rule["examples"]["good.py"]
+
+
+@pytest.mark.parametrize("fmt, name", [("github", "cheatsheet_lint.github"),
+                                       ("sarif", "cheatsheet_lint.sarif"),
+                                       ("text", "cheatsheet_lint.txt")])
+def test_machine_formats_match_their_goldens(fmt, name):
+    """A change in what CI systems read is a reviewed diff of tests/golden/
+    (regenerate deliberately with CNNAUDIT_REGEN_GOLDEN=1)."""
+    import os
+
+    output = invoke(CHEATSHEET, "-i", "1,28,28", "-f", fmt, "-v").output
+    golden = ROOT / "tests" / "golden" / name
+    if os.environ.get("CNNAUDIT_REGEN_GOLDEN") or not golden.exists():
+        golden.write_text(output)
+    assert output == golden.read_text()

@@ -248,3 +248,29 @@ def test_data_with_more_classes_than_the_model_outputs(tmp_path):
     np.savez(path, x=np.zeros((40, 28, 28), dtype=np.uint8), y=np.arange(40) % 20)
     with pytest.raises(cnnaudit.CnnauditError, match="has 20 classes, the model outputs 10"):
         cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{path}", **FAST)
+
+
+def test_probe_table_matches_its_golden_with_timing_fixed(report):
+    """The table's layout and the counts of every variant are a reviewed diff of
+    tests/golden/probe_table.txt; what a run measures (times, losses,
+    accuracies, the machine) is replaced by fixed values first, since it
+    varies between runs (regenerate deliberately with CNNAUDIT_REGEN_GOLDEN=1)."""
+    import copy
+    import os
+
+    from cnnaudit.report import render_probe
+
+    fixed = copy.copy(report)
+    fixed.device_name, fixed.warnings = "CPU (test)", []
+    fixed.variants = [copy.copy(v) for v in report.variants]
+    for index, variant in enumerate(fixed.variants):
+        variant.step_times = [0.010 - 0.001 * index, 0.011 - 0.001 * index]
+        variant.losses = [2.0, 1.0 + index / 10]
+        variant.accuracy = 90.0 - index
+        variant.peak_memory_bytes = None
+    assign_verdicts(fixed.variants, ProbeOptions())
+    text = render_probe(fixed, "table") + "\n"
+    golden = ROOT / "tests" / "golden" / "probe_table.txt"
+    if os.environ.get("CNNAUDIT_REGEN_GOLDEN") or not golden.exists():
+        golden.write_text(text)
+    assert text == golden.read_text()

@@ -87,6 +87,41 @@ def test_bad_config_values_are_usage_errors(project):
         load_config()
 
 
+def test_every_command_takes_its_options_from_its_table(project):
+    """[tool.cnnaudit.summary] / .probe / .lint hold any option of that command,
+    as click defaults: the command line still wins."""
+    with open(project / "pyproject.toml", "a") as handle:
+        handle.write('\n[tool.cnnaudit.summary]\ndepth = 0\nformat = "json"\n')
+    out = cli("summary", "models/net.py:Net", cwd=project)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["depth"] == 0
+    out = cli("summary", "models/net.py:Net", "--depth", "1", cwd=project)
+    assert json.loads(out.stdout)["depth"] == 1
+
+
+@pytest.mark.parametrize("table, key, value, message", [
+    ("tool.cnnaudit", "fail-on", '"Warning"', "'Warning' is not one of"),
+    ("tool.cnnaudit.probe", "steps", "0", "0 is not in the range x>=1"),
+    ("tool.cnnaudit.summary", "batch-size", "-3", "-3 is not in the range x>=1"),
+    ("tool.cnnaudit.lint", "max-suggestions", "-1", "-1 is not in the range x>=0"),
+])
+def test_config_values_are_checked_as_their_options_are(project, table, key, value, message):
+    text = f"[{table}]\n{key} = {value}\n"
+    (project / "pyproject.toml").write_text(text)
+    command = table.rpartition(".")[2] if table != "tool.cnnaudit" else "lint"
+    target = "models/net.py:Net" if command != "lint" else "models/net.py"
+    out = cli(command, target, cwd=project)
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith("pyproject.toml:2: [tool.cnnaudit] " + key), out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_unknown_option_in_a_command_table_is_named(project):
+    (project / "pyproject.toml").write_text("[tool.cnnaudit.probe]\nstep = 5\n")
+    out = cli("probe", "models/net.py:Net", "--steps", "0", cwd=project)  # stops early
+    assert "'step' is not an option of `cnnaudit probe` (did you mean 'steps'?)" in out.stderr
+
+
 def test_budget_from_config_and_command_line_over_config(project):
     out = cli("lint", "models/net.py", "--format", "json", cwd=project)
     data = json.loads(out.stdout)

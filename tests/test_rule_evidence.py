@@ -1,6 +1,8 @@
 """Every rule fires on its rules/CODE/bad.py exactly at the marked lines and
 stays quiet on good.py (pylint's bad/good message examples, as evidence)."""
 
+import functools
+import os
 import re
 
 import pytest
@@ -8,6 +10,7 @@ from conftest import ROOT
 
 import cnnaudit
 from cnnaudit.linting.rules import all_rules
+from cnnaudit.report.lint_text import render_text
 from cnnaudit.load import import_target
 
 RULES_DIR = ROOT / "rules"
@@ -24,6 +27,7 @@ def expected_lines(path, code) -> set[int]:
     return lines
 
 
+@functools.lru_cache(maxsize=None)
 def lint_evidence(path):
     module = import_target(str(path))
     options = dict(getattr(module, "LINT_OPTIONS", {}))
@@ -54,3 +58,15 @@ def test_good_example_is_quiet(code):
     assert not [f.to_dict() for f in report.findings if f.code == code]
     # The fixed model is clean: no errors or warnings of any rule.
     assert not [f.to_dict() for f in report.findings if f.severity != "suggestion"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_bad_example_output_matches_its_golden(code):
+    """The verbose text of every rule's evidence is reviewed like code: a change
+    of message shows as a diff of rules/CODE/bad.out (regenerate deliberately
+    with CNNAUDIT_REGEN_GOLDEN=1)."""
+    text = render_text([lint_evidence(RULES_DIR / code / "bad.py")], verbose=True) + "\n"
+    golden = RULES_DIR / code / "bad.out"
+    if os.environ.get("CNNAUDIT_REGEN_GOLDEN") or not golden.exists():
+        golden.write_text(text)
+    assert text == golden.read_text()
