@@ -10,8 +10,8 @@ from conftest import ROOT
 
 import cnnaudit
 from cnnaudit.linting.rules import all_rules
-from cnnaudit.report.lint_text import render_text
 from cnnaudit.load import import_target
+from cnnaudit.report.lint_text import render_text
 
 RULES_DIR = ROOT / "rules"
 CODES = [r.code for r in all_rules()]
@@ -27,7 +27,7 @@ def expected_lines(path, code) -> set[int]:
     return lines
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lint_evidence(path):
     module = import_target(str(path))
     options = dict(getattr(module, "LINT_OPTIONS", {}))

@@ -70,28 +70,12 @@ def lint(
     selected = select_codes(options.select) if options.select else {r.code for r in all_rules()}
     selected -= select_codes(options.ignore)
     context = LintContext(loaded, graph, shapes, options)
-    raw: list[Finding] = []
-    for item in all_rules():
-        if item.code not in selected or item.code == "CNA002":
-            continue
-        for hit in item.check(context) or ():
-            raw.append(_to_finding(item, hit))
-
+    raw = [_to_finding(item, hit) for item in all_rules()
+           if item.code in selected and item.code != "CNA002"
+           for hit in item.check(context) or ()]
     findings, suppressed, unused = _apply_suppressions(raw, loaded, graph, context)
     if "CNA002" in selected:
-        from .rules import get_rule
-
-        unused_rule = get_rule("CNA002")
-        for suppression, idle in unused:
-            what = (
-                "a bare `# cnnaudit: ignore` suppresses nothing: name the codes, "
-                "e.g. `# cnnaudit: ignore[CNA202]`"
-                if suppression.bare
-                else f"unused suppression: {', '.join(idle)} matched no finding on this line"
-            )
-            findings.append(Finding(
-                unused_rule.code, unused_rule.name, unused_rule.severity, None,
-                display_path(suppression.file), suppression.line, suppression.col, what))
+        findings += _unused_suppression_findings(unused)
 
     findings, over_cap = _rank_and_cap(findings, options.max_suggestions)
     spec = loaded.spec
@@ -111,6 +95,25 @@ def lint(
         fail_on=options.fail_on,
         graph=graph,
     )
+
+
+def _unused_suppression_findings(unused) -> list[Finding]:
+    """CNA002 at each suppression comment that suppressed nothing (or names no code)."""
+    from .rules import get_rule
+
+    rule = get_rule("CNA002")
+    findings = []
+    for suppression, idle in unused:
+        what = (
+            "a bare `# cnnaudit: ignore` suppresses nothing: name the codes, "
+            "e.g. `# cnnaudit: ignore[CNA202]`"
+            if suppression.bare
+            else f"unused suppression: {', '.join(idle)} matched no finding on this line"
+        )
+        findings.append(Finding(rule.code, rule.name, rule.severity, None,
+                                display_path(suppression.file), suppression.line,
+                                suppression.col, what))
+    return findings
 
 
 def _user_files(loaded: LoadedModel, findings: list[Finding]) -> set[str]:

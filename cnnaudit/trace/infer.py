@@ -45,14 +45,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     sites = sites or {}
     convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.modules.conv._ConvNd)]
     if not convs:
-        linears = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]
-        if linears:
-            name, first = linears[0]
-            return (first.in_features,), (
-                f"input size inferred: {first.in_features} features from {name} "
-                f"(Linear{_site_text(sites, name)})"
-            )
-        raise CnnauditError("cannot infer the input size (no conv or Linear); pass --input-size")
+        return _from_first_linear(model, sites)
     conv_name, conv = convs[0]
     channels = conv.in_channels
     spatial_dims = len(conv.kernel_size)
@@ -112,18 +105,38 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
             f"{low} up (it pools adaptively before its classifier); pass --input-size "
             f"{channels},H,W"
         )
+    return shape(low), _explanation(sites, conv_name, conv, low, spatial_dims, flatten, linear,
+                                    expected)
+
+
+def _from_first_linear(model, sites):
+    """A model without convolutions takes what its first Linear takes."""
+    from torch import nn
+
+    linears = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise CnnauditError("cannot infer the input size (no conv or Linear); pass --input-size")
+    name, first = linears[0]
+    return (first.in_features,), (
+        f"input size inferred: {first.in_features} features from {name} "
+        f"(Linear{_site_text(sites, name)})"
+    )
+
+
+def _explanation(sites, conv_name, conv, low, spatial_dims, flatten, linear, expected) -> str:
+    """Where the inferred channels and size came from, with file:line."""
+    channels = conv.in_channels
     map_shape = "×".join(str(d) for d in flatten.inputs[0].shape[1:])
     source = ""
     if linear is not None:
         source = (f" from {linear.name} (Linear with {expected} in_features"
                   f"{_site_text(sites, linear.name)} = {map_shape})")
     side = "×".join([str(low)] * spatial_dims)
-    explanation = (
+    return (
         f"input size inferred: {channels} channel{'s' if channels != 1 else ''} from "
         f"{conv_name} ({type(conv).__name__}{_site_text(sites, conv_name)}), "
         f"{side}{source}"
     )
-    return shape(low), explanation
 
 
 _FLATTEN_OPS = ("view", "reshape", "flatten", "_unsafe_view")
