@@ -46,6 +46,17 @@ class CnnauditError(Exception):
         return self.message
 
 
+class NeedsConfiguration(CnnauditError):
+    """The model is fine but cannot be built or traced alone: its constructor
+    needs arguments, or its input size cannot be inferred. In file mode such a
+    class is skipped with a note (``--strict`` makes it an error); every other
+    load or trace problem is an error."""
+
+
+class ModelExited(CnnauditError):
+    """The user's code called ``sys.exit``/``os._exit`` while being analysed."""
+
+
 def one_line(exc: BaseException, with_type: bool = True) -> str:
     """An exception as one line: its type and the first non-empty line of its text."""
     lines = [line for line in str(exc).strip().splitlines() if line.strip()]

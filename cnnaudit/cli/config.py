@@ -42,7 +42,9 @@ LINT_KEYS = {
 # Tables of any command's own options, as on its command line:
 # [tool.cnnaudit.probe] steps = 300 is `cnnaudit probe --steps 300`.
 COMMAND_TABLES = ("summary", "lint", "probe")
-TOP_KEYS = {"input-size": (str, list), "models": dict, **LINT_KEYS,
+# Top-level keys that are lint options but not LintOptions fields.
+LINT_RUN_KEYS = {"strict": bool}
+TOP_KEYS = {"input-size": (str, list), "models": dict, **LINT_KEYS, **LINT_RUN_KEYS,
             **{name: dict for name in COMMAND_TABLES}}
 MODEL_KEYS = {"input-size": (str, list), "model-args": dict}
 
@@ -70,7 +72,8 @@ class Config:
         (lint also takes the top-level lint keys, which came first)."""
         values = {}
         if command == "lint":
-            values.update({k: v for k, v in self.raw.items() if k in LINT_KEYS})
+            values.update({k: v for k, v in self.raw.items()
+                           if k in LINT_KEYS or k in LINT_RUN_KEYS})
         values.update(self.commands.get(command, {}))
         return values
 
@@ -137,6 +140,8 @@ def load_config(start: str | None = None, path: str | None = None) -> Config:
         _check_type(key, value, TOP_KEYS[key], where)
         if key == "input-size":
             config.input_sizes = _sizes(value, where)
+        elif key in LINT_RUN_KEYS:
+            pass  # reaches `cnnaudit lint` as its option's default (option_values)
         elif key in COMMAND_TABLES:
             config.commands[key] = dict(value)
         elif key == "models":

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 
-from ..errors import CnnauditError
+from ..errors import CnnauditError, NeedsConfiguration
 from ..linting import LintOptions, LintReport
-from .cache import ResultCache, cache_key
+from .cache import ReadRecorder, ResultCache, cache_key
 from .config import Config
 from .discovery import module_classes, parse_source, source_closure, spec_file, syntax_error
 
@@ -117,41 +117,75 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
     return list(jobs.values()), notes, errors
 
 
-def run_jobs(jobs, options: LintOptions, device: str, config: Config, use_cache: bool = True):
-    """(reports, usage errors as one-line strings, notes)."""
+@dataclass
+class JobResults:
+    reports: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each: exit 2
+    notes: list[str] = field(default_factory=list)
+    skipped: int = 0  # classes found in files that cannot be built alone
+
+
+def run_jobs(jobs, options: LintOptions, device: str, config: Config, use_cache: bool = True,
+             strict: bool = False) -> JobResults:
+    """Answer every job from the cache or by linting. A model that cannot be
+    imported, built or traced is an error; only a class found in a file that
+    needs configuration to be built (constructor arguments, an input size) is
+    skipped with a note, and with ``strict`` that is an error too."""
     root = config.root or os.getcwd()
     cache = ResultCache(root, enabled=use_cache)
-    reports, errors, notes = [], [], []
+    results = JobResults()
     for job in jobs:
         settings = {"options": asdict(options), "device": device, "config": config.raw,
-                    "input_sizes": job.input_sizes, "model_args": job.model_args}
+                    "input_sizes": job.input_sizes, "model_args": job.model_args,
+                    "strict": strict}
         key = cache_key(spec=job.spec, sources=job.sources, settings=settings, root=root) \
             if job.sources else None
-        cached = cache.get(key) if key else None
-        if cached is not None:
-            if cached.get("skipped"):
-                notes.append(cached["skipped"])
-                continue
-            reports.append(LintReport.from_dict(cached, options.fail_on))
+        cached = cache.get(key, root) if key else None
+        if cached is not None and _take_cached(cached, options, results):
             continue
-        from ..linting import lint
-
+        recorder = ReadRecorder(root, cache.base)
         try:
-            report = lint(job.spec, job.input_sizes, model_args=job.model_args,
-                          options=LintOptions(**asdict(options)), device=device)
-        except CnnauditError as exc:
-            if not job.from_file:
-                errors.append(f"{job.spec}: {exc}" if not exc.file else str(exc))
+            with recorder:
+                report = _lint(job, options, device)
+        except NeedsConfiguration as exc:
+            if not job.from_file or strict:
+                results.errors.append(_error_line(job, exc))
                 continue
-            # A class found in a file that cannot be built alone (it needs
-            # arguments, or its input size cannot be inferred) is not an error.
             skipped = (f"note: skipped {job.spec}: {exc.message}; configure it under "
                        f"[tool.cnnaudit.models.\"{job.spec}\"]")
-            notes.append(skipped)
+            results.notes.append(skipped)
+            results.skipped += 1
             if key:
-                cache.put(key, {"skipped": skipped})
+                cache.put(key, {"skipped": skipped}, recorder.paths, root)
             continue
-        reports.append(report)
+        except CnnauditError as exc:
+            results.errors.append(_error_line(job, exc))
+            continue
+        results.reports.append(report)
         if key:
-            cache.put(key, report.to_dict())
-    return reports, errors, notes
+            cache.put(key, report.to_dict(), recorder.paths, root)
+    return results
+
+
+def _lint(job, options, device):
+    from ..linting import lint
+
+    return lint(job.spec, job.input_sizes, model_args=job.model_args,
+                options=LintOptions(**asdict(options)), device=device)
+
+
+def _error_line(job, exc: CnnauditError) -> str:
+    return f"{job.spec}: {exc}" if not exc.file else str(exc)
+
+
+def _take_cached(cached: dict, options, results: JobResults) -> bool:
+    """Use a cached result; False when it cannot be read back (then lint again)."""
+    if isinstance(cached.get("skipped"), str):
+        results.notes.append(cached["skipped"])
+        results.skipped += 1
+        return True
+    try:
+        results.reports.append(LintReport.from_dict(cached, options.fail_on))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True

@@ -14,6 +14,7 @@ import click
 
 from .._version import __version__
 from ..errors import CnnauditError, decide_exit
+from ..load.sandbox import user_code
 from . import options
 from .settings import config_option, current_config
 
@@ -31,6 +32,12 @@ def _report_errors(command):
                 raise
             click.echo(f"cnnaudit: error: {exc}" if not exc.file else str(exc), err=True)
             sys.exit(decide_exit(usage_errors=1))
+        except BrokenPipeError:
+            # The reader went away (`| head -1`): nothing more to say to it.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(decide_exit(failing=True))
         except KeyboardInterrupt:
             click.echo("cnnaudit: interrupted", err=True)
             sys.exit(decide_exit(interrupted=True))
@@ -98,20 +105,13 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     arguments = {**(configured.model_args if configured else {}),
                  **parse_model_args(model_args)}
     budget = parse_bytes(memory_budget) if memory_budget else None
-    result = run_summary(
-        spec,
-        shapes,
-        model_args=arguments,
-        device=device,
-        depth=None if depth < 0 else depth,
-        batch_size=batch_size,
-        optimizer=optimizer,
-        amp=amp,
-        dtype=dtype,
-        memory_budget=budget,
-        counter=counter,
-        trace_batch_size=trace_batch_size,
-    )
+    with user_code():
+        result = run_summary(
+            spec, shapes, model_args=arguments, device=device,
+            depth=None if depth < 0 else depth, batch_size=batch_size, optimizer=optimizer,
+            amp=amp, dtype=dtype, memory_budget=budget, counter=counter,
+            trace_batch_size=trace_batch_size,
+        )
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(render_summary(result, output_format), nl=output_format in ("table", "json"))
@@ -145,13 +145,16 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
 @click.option("--update-baseline", is_flag=True,
               help="Write the current findings to --baseline and exit 0.")
 @click.option("--no-cache", is_flag=True, help="Lint again even where nothing changed.")
+@click.option("--strict", is_flag=True,
+              help="A model class found in a file that cannot be built alone (it needs "
+                   "arguments or an input size) is an error, not a skip.")
 @config_option("lint")
 @click.option("--verbose", "-v", is_flag=True, help="Show each finding's fix and savings.")
 @options.debug
 @_report_errors
 def lint(targets, input_sizes, model_args, device, output_format, select, ignore, fail_on,
          exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
-         baseline, update_baseline, no_cache, verbose):
+         baseline, update_baseline, no_cache, strict, verbose):
     """Check models against the rule catalog (`cnnaudit rules`); findings at
     the file:line of the offending layer. SPEC is path/to/file.py:Name or
     package.module:Name; a FILE (as pre-commit passes them) stands for the
@@ -180,17 +183,23 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 
     shapes = [parse_input_size(text) for text in input_sizes] or None
     jobs, notes, file_errors = plan_jobs(targets, shapes, parse_model_args(model_args), config)
-    reports, errors, run_notes = run_jobs(jobs, lint_options, device, config,
-                                          use_cache=not no_cache)
+    with user_code():
+        results = run_jobs(jobs, lint_options, device, config, use_cache=not no_cache,
+                           strict=strict)
+    reports, errors = results.reports, results.errors
     if errors and len(jobs) == 1 and not reports and not file_errors:
         raise CnnauditError(errors[0])
-    for line in notes + run_notes + [n for r in reports for n in r.notes]:
+    for line in notes + results.notes + [n for r in reports for n in r.notes]:
         click.echo(line, err=True)
     for error in file_errors:  # already file:line: message
         click.echo(error, err=True)
     for error in errors:
         click.echo(f"cnnaudit: error: {error}", err=True)
     errors = file_errors + errors
+    if results.skipped or errors:
+        click.echo(f"cnnaudit: {len(reports)} model{'s' if len(reports) != 1 else ''} analysed, "
+                   f"{results.skipped} skipped, {len(errors)} could not be analysed"
+                   + (" (--strict makes a skip an error)" if results.skipped else ""), err=True)
     if update_baseline:
         count = write_baseline(baseline, reports)
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {baseline}.")
@@ -257,7 +266,8 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
         lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
         compile=compile_model, max_suggestions=max_suggestions, progress=not quiet,
     )
-    report = run_probe(spec, shapes, model_args=arguments, options=probe_options)
+    with user_code():
+        report = run_probe(spec, shapes, model_args=arguments, options=probe_options)
     if nproc > 1 and not report.interrupted:
         from ..probing.ddp import run_ddp
 

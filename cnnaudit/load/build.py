@@ -7,8 +7,9 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 
-from ..errors import CnnauditError, one_line
+from ..errors import CnnauditError, ModelExited, one_line
 from .meta import parameters_on_meta
+from .sandbox import exit_message
 from .sites import ConstructionRecorder, Site, assignment_sites
 from .spec import check_arguments, format_args, resolve, split_spec, user_frame_location
 
@@ -73,6 +74,10 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
                         model = model.to(attempt)
         except CnnauditError:
             raise
+        except SystemExit as exc:
+            file, line = user_frame_location(exc, source_path)
+            raise ModelExited(f"{name}({format_args(model_args)}) {exit_message(exc)}",
+                              file, line) from None
         except Exception as exc:
             if attempt == "meta":
                 file, line = user_frame_location(exc, source_path)

@@ -14,7 +14,8 @@ import sys
 import traceback
 from types import ModuleType
 
-from ..errors import CnnauditError, one_line
+from ..errors import CnnauditError, ModelExited, NeedsConfiguration, one_line
+from .sandbox import exit_message
 from .sites import display_path, is_library_file
 
 
@@ -80,6 +81,9 @@ def _import_failure(exc: BaseException, path: str | None, target: str,
         return CnnauditError(f"syntax error: {exc.msg}",
                              display_path(exc.filename or path or target), exc.lineno)
     file, line = user_frame_location(exc, path)
+    if isinstance(exc, SystemExit):
+        return ModelExited(f"{what}: the code {exit_message(exc)} while being imported",
+                           file or (target if path else None), line)
     return CnnauditError(f"{what}: {one_line(exc)}", file or (target if path else None), line)
 
 
@@ -100,10 +104,13 @@ def import_target(target: str) -> ModuleType:
                     "(for a file, write path/to/file.py:Name)"
                 ) from None
             raise CnnauditError(f"cannot import {target!r}: {one_line(exc)}") from None
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise _import_failure(exc, None, target, f"importing {target} failed") from None
 
     path = os.path.abspath(target)
+    if os.path.isdir(path):
+        raise CnnauditError(f"{target} is a directory, not a model file (a SPEC is "
+                            "path/to/file.py:Name)")
     if not os.path.isfile(path):
         raise CnnauditError(f"no such file: {target}")
     package_root, dotted = _package_name(path)
@@ -115,7 +122,7 @@ def import_target(target: str) -> ModuleType:
             sys.path.insert(0, package_root)
         try:
             return importlib.import_module(dotted)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise _import_failure(exc, path, target, "importing the model file failed") from None
         finally:
             if added:
@@ -133,7 +140,7 @@ def import_target(target: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         del sys.modules[module_name]
         raise _import_failure(exc, path, target, "importing the model file failed") from None
     finally:
@@ -216,7 +223,7 @@ def check_arguments(obj, name: str, model_args: dict) -> None:
             ) from None
         if missing:
             example = " ".join(f"--model-args {m}=..." for m in missing)
-            raise CnnauditError(
+            raise NeedsConfiguration(
                 f"{name}() needs arguments: {', '.join(missing)}; pass them with {example}"
             ) from None
 

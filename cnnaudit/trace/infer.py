@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from math import prod
 
-from ..errors import CnnauditError
+from ..errors import NeedsConfiguration
 from ..load.sites import where
 from .tracer import trace
 
@@ -50,7 +50,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     channels = conv.in_channels
     spatial_dims = len(conv.kernel_size)
     if spatial_dims not in (1, 2):
-        raise CnnauditError(
+        raise NeedsConfiguration(
             f"cannot infer the input size of a {spatial_dims}-D convolutional model; "
             "pass --input-size C,D,H,W"
         )
@@ -74,7 +74,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     first_linear_features = next(
         (m.in_features for m in model.modules() if isinstance(m, nn.Linear)), None)
     if first_linear_features is None:
-        raise CnnauditError(
+        raise NeedsConfiguration(
             f"cannot infer the input size: {type(model).__name__} has no Linear to solve for; "
             f"pass --input-size {channels},H,W"
         )
@@ -85,14 +85,14 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
 
     low = smallest_passing(1, MAX_SIDE, big_enough)
     if low is None:
-        raise CnnauditError(
+        raise NeedsConfiguration(
             f"cannot infer the input size: no input up to {MAX_SIDE}×{MAX_SIDE} reaches a "
             f"flatten feeding a Linear in {type(model).__name__}; pass --input-size {channels},H,W"
         )
     measured, graph = measure(low)
     features, expected, flatten, linear = measured
     if features != expected:
-        raise CnnauditError(
+        raise NeedsConfiguration(
             f"cannot infer the input size: no square input gives the {expected} features "
             f"{type(model).__name__}'s Linear expects ({low}×{low} gives {features}); "
             f"pass --input-size {channels},H,W"
@@ -100,7 +100,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     # Adaptive pooling feeds the classifier the same features at any size.
     larger, _ = measure(low * 2 + 7)
     if larger is not None and larger[0] == features:
-        raise CnnauditError(
+        raise NeedsConfiguration(
             f"cannot infer the input size: {type(model).__name__} accepts any size from "
             f"{low} up (it pools adaptively before its classifier); pass --input-size "
             f"{channels},H,W"
@@ -115,7 +115,8 @@ def _from_first_linear(model, sites):
 
     linears = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]
     if not linears:
-        raise CnnauditError("cannot infer the input size (no conv or Linear); pass --input-size")
+        raise NeedsConfiguration(
+            "cannot infer the input size (no conv or Linear); pass --input-size")
     name, first = linears[0]
     return (first.in_features,), (
         f"input size inferred: {first.in_features} features from {name} "

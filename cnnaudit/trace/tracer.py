@@ -21,7 +21,10 @@ from __future__ import annotations
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
-from ..load.sites import Site
+from ..errors import ModelExited
+from ..load.sandbox import exit_message
+from ..load.sites import Site, display_path
+from .failure import traceback_site
 from .graph import Graph
 from .inputs import make_inputs, substitutes
 from .recorder import Recorder, tensor_leaves
@@ -140,6 +143,10 @@ def trace(
             output = torch.func.functional_call(model, stand_ins, tuple(inputs), strict=False)
     except Exception as exc:
         failure = recorder.failure(exc)
+    except SystemExit as exc:  # the model's forward must not end the run
+        site = traceback_site(exc)
+        raise ModelExited(f"forward {exit_message(exc)}", display_path(site.file) if site
+                          else None, site.line if site else None) from None
     finally:
         for handle in handles:
             handle.remove()

@@ -1,0 +1,148 @@
+"""The gate never says yes to a broken model: throwaway projects linted as the
+pre-commit hook runs cnnaudit (the console module in a subprocess), each case
+asserting the exit code and the line that explains it."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+GOOD = textwrap.dedent('''
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 8, 3, bias=False)
+            self.bn = nn.BatchNorm2d(8)
+            self.head = nn.Linear(8, 10)
+
+        def forward(self, x):
+            return self.head(self.bn(self.conv(x)).relu().mean((2, 3)))
+''')
+
+
+def project(tmp_path, files: dict[str, str], pyproject: str = "") -> str:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.cnnaudit]\ninput-size = \"1,16,16\"\n"
+                                         + pyproject)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(root)
+
+
+def hook(root, *args, input=None):
+    env = dict(os.environ, CNNAUDIT_CACHE_DIR=os.path.join(root, ".cache-test"))
+    return subprocess.run([sys.executable, "-m", "cnnaudit", "lint", *args], cwd=root,
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_a_model_whose_file_fails_to_import_is_exit_2_at_its_line(tmp_path):
+    root = project(tmp_path, {"good.py": GOOD,
+                              "broken.py": GOOD + "\nCONFIG = {}['missing']\n"})
+    out = hook(root, "good.py", "broken.py")
+    assert out.returncode == 2, out.stderr
+    assert "broken.py:15: importing the model file failed: KeyError" in out.stderr
+    assert "1 model analysed, 0 skipped, 1 could not be analysed" in out.stderr
+
+
+def test_a_class_that_needs_arguments_is_skipped_counted_and_strict_makes_it_fatal(tmp_path):
+    needs = GOOD.replace("def __init__(self):", "def __init__(self, width):")
+    root = project(tmp_path, {"good.py": GOOD, "needs.py": needs})
+    out = hook(root, "good.py", "needs.py")
+    assert out.returncode == 0, out.stderr
+    assert "note: skipped needs.py:Net: Net() needs arguments: width" in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("cnnaudit: 1 model analysed, 1 skipped")
+    out = hook(root, "good.py", "needs.py", "--strict")
+    assert out.returncode == 2 and "needs arguments: width" in out.stderr
+    with open(os.path.join(root, "pyproject.toml"), "a") as handle:
+        handle.write("strict = true\n")
+    assert hook(root, "needs.py").returncode == 2
+
+
+@pytest.mark.parametrize("where, code, said", [
+    ("import", "import sys\nsys.exit(0)\n", "called sys.exit(0) while being imported"),
+    ("init", "import sys\n", "Net() called sys.exit(3)"),
+    ("forward", "import sys\n", "forward called sys.exit(0)"),
+    ("os-exit", "import os\n", "forward called os._exit(0)"),
+])
+def test_a_model_cannot_end_the_run(tmp_path, where, code, said):
+    model = code + GOOD
+    if where == "init":
+        model = model.replace("super().__init__()", "super().__init__()\n        sys.exit(3)")
+    if where == "forward":
+        model = model.replace("        return self.head", "        sys.exit(0)\n        return self.head")
+    if where == "os-exit":
+        model = model.replace("        return self.head", "        os._exit(0)\n        return self.head")
+    root = project(tmp_path, {"net.py": model})
+    out = hook(root, "net.py")
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert said in out.stderr and "net.py:" in out.stderr
+
+
+def test_a_model_that_prints_leaves_json_parseable(tmp_path):
+    noisy = "print('loading the model')\n" + GOOD.replace(
+        "        return self.head", "        print('forward!')\n        return self.head")
+    root = project(tmp_path, {"net.py": noisy})
+    out = hook(root, "net.py", "--format", "json")
+    assert json.loads(out.stdout)["model"] == "Net"
+    assert "forward!" in out.stderr and "loading the model" in out.stderr
+
+
+def test_a_directory_given_as_a_model_file_says_so(tmp_path):
+    root = project(tmp_path, {"models/net.py": GOOD})
+    out = hook(root, "models:Net")
+    assert out.returncode == 2
+    out = hook(root, "models/:Net")
+    assert out.returncode == 2 and "is a directory, not a model file" in out.stderr
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path):
+    root = project(tmp_path, {"net.py": GOOD.replace("bias=False", "bias=True")})
+    env = dict(os.environ, CNNAUDIT_CACHE_DIR=os.path.join(root, ".cache-test"))
+    out = subprocess.run(f"{sys.executable} -m cnnaudit lint net.py -f sarif | head -1",
+                         shell=True, cwd=root, capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.stdout.strip() == "{"
+    assert "internal error" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_cache_never_serves_a_stale_pass(tmp_path):
+    # The model reads a JSON config at import: its data decides the layer sizes.
+    model = ("import json, pathlib\n"
+             "WIDTH = json.loads((pathlib.Path(__file__).parent / 'cfg.json').read_text())"
+             "['width']\n" + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
+    root = project(tmp_path, {"net.py": model, "cfg.json": '{"width": 8}'})
+    assert hook(root, "net.py").returncode == 0
+    with open(os.path.join(root, "cfg.json"), "w") as handle:
+        handle.write('{"width": 9}')
+    out = hook(root, "net.py")
+    assert out.returncode == 1 and "CNA101" in out.stdout, out.stdout + out.stderr
+    assert "from the cache" not in out.stdout
+
+
+def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
+    root = project(tmp_path, {"net.py": GOOD})
+    assert hook(root, "net.py").returncode == 0
+    folder = os.path.join(root, ".cache-test", "lint")
+    for shape in ("[]", "{}", '{"format": 2, "result": [], "reads": {}}', "null", "7"):
+        for name in os.listdir(folder):
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write(shape)
+        out = hook(root, "net.py")
+        assert out.returncode == 0 and "internal error" not in out.stderr, (shape, out.stderr)
+
+
+def test_the_key_covers_cnnaudits_own_sources(monkeypatch):
+    from cnnaudit.cli import cache
+
+    first = cache.cache_key(spec="a.py:Net", sources=[], settings={}, root="/")
+    monkeypatch.setattr(cache, "own_sources_digest", lambda: "edited")
+    assert cache.cache_key(spec="a.py:Net", sources=[], settings={}, root="/") != first
