@@ -49,6 +49,9 @@ def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
         return None
     if isinstance(input_size, str):
         return [parse_input_size(input_size)]
+    if not isinstance(input_size, (list, tuple)):
+        raise CnnauditError(f"input_size must be a shape such as (1, 28, 28) or \"1,28,28\", "
+                            f"not {input_size!r}")
     items = list(input_size)
     if items and all(isinstance(d, int) for d in items):
         return [parse_input_size(",".join(map(str, items)))]

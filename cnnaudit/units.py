@@ -4,8 +4,12 @@ options with it before anything heavy is imported."""
 from __future__ import annotations
 
 import re
+from math import prod
 
 from .errors import CnnauditError
+
+# Sizes whose element count (times a batch) overflows torch's int64 indexing.
+MAX_SAMPLE_ELEMENTS = 1 << 48
 
 _BYTE_UNITS = {
     "": 1, "b": 1,
@@ -40,6 +44,11 @@ def parse_input_size(text: str) -> tuple[int, ...]:
     if not dims or any(d <= 0 for d in dims):
         raise CnnauditError(
             f"malformed --input-size {text!r}: every dimension must be a positive integer"
+        )
+    if prod(dims) > MAX_SAMPLE_ELEMENTS:
+        raise CnnauditError(
+            f"malformed --input-size {text!r}: {prod(dims):,} elements per sample is more "
+            f"than any tensor can index ({MAX_SAMPLE_ELEMENTS:,} at most)"
         )
     if len(dims) > 4:
         raise CnnauditError(

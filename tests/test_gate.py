@@ -77,10 +77,10 @@ def test_a_model_cannot_end_the_run(tmp_path, where, code, said):
     model = code + GOOD
     if where == "init":
         model = model.replace("super().__init__()", "super().__init__()\n        sys.exit(3)")
-    if where == "forward":
-        model = model.replace("        return self.head", "        sys.exit(0)\n        return self.head")
-    if where == "os-exit":
-        model = model.replace("        return self.head", "        os._exit(0)\n        return self.head")
+    exits = {"forward": "sys.exit(0)", "os-exit": "os._exit(0)"}
+    if where in exits:
+        model = model.replace("        return self.head",
+                              f"        {exits[where]}\n        return self.head")
     root = project(tmp_path, {"net.py": model})
     out = hook(root, "net.py")
     assert out.returncode == 2, (out.stdout, out.stderr)
@@ -146,3 +146,76 @@ def test_the_key_covers_cnnaudits_own_sources(monkeypatch):
     first = cache.cache_key(spec="a.py:Net", sources=[], settings={}, root="/")
     monkeypatch.setattr(cache, "own_sources_digest", lambda: "edited")
     assert cache.cache_key(spec="a.py:Net", sources=[], settings={}, root="/") != first
+
+
+def test_a_suppression_inside_a_string_does_not_suppress(tmp_path):
+    biased = GOOD.replace("bias=False)", "bias=True)  # cnnaudit: ignore[CNA202]")
+    in_string = GOOD.replace("bias=False)", "bias=True); NOTE = '# cnnaudit: ignore[CNA202]'")
+    root = project(tmp_path, {"commented.py": biased, "stringed.py": in_string})
+    assert "CNA202" not in hook(root, "commented.py", "--select", "CNA202").stdout
+    assert "CNA202" in hook(root, "stringed.py", "--select", "CNA202").stdout
+
+
+def test_files_in_other_encodings_are_read_as_python_reads_them(tmp_path):
+    latin = ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + GOOD.replace(
+        "bias=False)", "bias=True)  # cnnaudit: ignore[CNA202]")).encode("latin-1")
+    bom = b"\xef\xbb\xbf" + GOOD.encode()
+    root = project(tmp_path, {})
+    with open(os.path.join(root, "latin.py"), "wb") as handle:
+        handle.write(latin)
+    with open(os.path.join(root, "bom.py"), "wb") as handle:
+        handle.write(bom)
+    out = hook(root, "latin.py", "bom.py", "--select", "CNA202", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    reports = json.loads(out.stdout)
+    assert sorted(r["spec"] for r in reports) == ["bom.py:Net", "latin.py:Net"]
+    assert all(not r["findings"] for r in reports)  # the latin-1 file's suppression was read
+    assert reports[[r["spec"] for r in reports].index("latin.py:Net")]["suppressed"] == 1
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--depth", "-7"], "-7 is not in the range x>=-1"),
+])
+def test_summary_options_are_range_checked(args, said):
+    from conftest import run_cli
+
+    out = run_cli("summary", "examples/cheatsheet_net.py:Net", "-i", "1,28,28", *args)
+    assert out.returncode == 2 and said in out.stderr
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--max-params", "-1"], "-1 is not in the range x>=0"),
+    (["-i", "99999999999999999999,2,2"], "more than any tensor can index"),
+    (["--baseline", "missing/dir/base.json", "--update-baseline"], "cannot write the baseline"),
+])
+def test_bad_lint_inputs_are_one_line_and_exit_2(tmp_path, args, said):
+    root = project(tmp_path, {"net.py": GOOD})
+    out = hook(root, "net.py:Net", *args)
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    assert "internal error" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_budget_of_zero_and_a_huge_baseline_count(tmp_path):
+    root = project(tmp_path, {"net.py": GOOD})
+    out = hook(root, "net.py:Net", "--max-params", "0")
+    assert out.returncode == 1 and "CNA401" in out.stdout and "internal" not in out.stderr
+    with open(os.path.join(root, "base.json"), "w") as handle:
+        handle.write('{"findings": [{"key": "k", "count": 1e999}]}')
+    out = hook(root, "net.py:Net", "--baseline", "base.json")
+    assert out.returncode == 2 and "not a cnnaudit baseline file" in out.stderr
+
+
+def test_the_api_says_what_input_size_takes():
+    import cnnaudit
+
+    with pytest.raises(cnnaudit.CnnauditError, match="input_size must be a shape"):
+        cnnaudit.summary("examples/cheatsheet_net.py:Net", 28)
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    root = project(tmp_path, {"my models/net 100%.py": GOOD.replace("bias=False", "bias=True")})
+    out = hook(root, "my models/net 100%.py", "-f", "sarif")
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in json.loads(out.stdout)["runs"][0]["results"]
+            for loc in result["locations"]}
+    assert uris == {"my%20models/net%20100%25.py"}

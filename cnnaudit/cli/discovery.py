@@ -18,10 +18,12 @@ MODULE_BASES = {"Module", "nn.Module", "torch.nn.Module"}
 
 @lru_cache(maxsize=1024)
 def parse_source(path: str) -> ast.Module | None:
+    """The file's syntax tree, read as Python reads it: from bytes, so a PEP 263
+    coding line and a UTF-8 BOM are honoured."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, "rb") as handle:
             return ast.parse(handle.read(), filename=path)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+    except (OSError, SyntaxError, ValueError):
         return None
 
 
@@ -36,11 +38,13 @@ def _base_name(node: ast.expr) -> str:
 def syntax_error(path: str) -> SyntaxError | None:
     """The syntax error that keeps ``path`` from being read, if any."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, "rb") as handle:
             ast.parse(handle.read(), filename=path)
-    except SyntaxError as exc:
+    except SyntaxError as exc:  # also bytes that are not in the file's encoding
         return exc
-    except (OSError, UnicodeDecodeError, ValueError):
+    except ValueError as exc:  # null bytes
+        return SyntaxError(str(exc), (path, 1, 0, ""))
+    except OSError:
         return None
     return None
 

@@ -70,7 +70,7 @@ def _split(values) -> list[str]:
 @options.input_size
 @options.model_args
 @options.device
-@click.option("--depth", "-d", default=3, show_default=True, type=int,
+@click.option("--depth", "-d", default=3, show_default=True, type=click.IntRange(min=-1),
               help="Fold layers deeper than this into their parents (-1: show all).")
 @options.batch_size(None, "Estimate training memory at this batch size (default 32 when any "
                           "training option is given).")
@@ -134,8 +134,10 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
 @options.max_suggestions("Suggestions kept per model, ranked by savings (0: all).")
-@click.option("--max-params", type=int, default=None, help="Budget: CNA401 above this.")
-@click.option("--max-macs", type=int, default=None, help="Budget: CNA402 above this per sample.")
+@click.option("--max-params", type=click.IntRange(min=0), default=None,
+              help="Budget: CNA401 above this.")
+@click.option("--max-macs", type=click.IntRange(min=0), default=None,
+              help="Budget: CNA402 above this per sample.")
 @click.option("--max-memory", default=None, metavar="SIZE",
               help="Budget: CNA403 when training memory exceeds it (e.g. 8GiB).")
 @click.option("--memory-batch-size", type=click.IntRange(min=1), default=32, show_default=True,

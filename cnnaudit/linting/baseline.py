@@ -26,9 +26,12 @@ def write_baseline(path: str, reports) -> int:
     counts = Counter(finding_key(r, f) for r in reports for f in r.findings)
     data = {"schema_version": 1, "tool": "cnnaudit",
             "findings": [{"key": k, "count": n} for k, n in sorted(counts.items())]}
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+    except OSError as exc:
+        raise CnnauditError(f"cannot write the baseline: {exc.strerror}", path) from None
     return sum(counts.values())
 
 
@@ -40,7 +43,7 @@ def read_baseline(path: str) -> Counter:
     except FileNotFoundError:
         raise CnnauditError(f"no such baseline: {path} (create it with --update-baseline)") \
             from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise CnnauditError("not a cnnaudit baseline file", path) from None
 
 

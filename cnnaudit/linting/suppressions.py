@@ -7,6 +7,7 @@ as is one that matched no finding.
 from __future__ import annotations
 
 import re
+import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,22 +28,27 @@ class Suppression:
 
 
 @lru_cache(maxsize=256)
-def _read_lines(path: str) -> tuple[str, ...]:
+def _comments(path: str) -> tuple[tuple[int, int, str], ...]:
+    """(line, column, text) of every comment token: a ``# cnnaudit: ignore`` inside
+    a string literal is not a comment. Read as Python reads the file (PEP 263
+    coding line, BOM) through ``tokenize``."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return tuple(handle.read().splitlines())
-    except (OSError, UnicodeDecodeError):
+        with tokenize.open(path) as handle:
+            return tuple((token.start[0], token.start[1], token.string)
+                         for token in tokenize.generate_tokens(handle.readline)
+                         if token.type == tokenize.COMMENT)
+    except (OSError, SyntaxError, UnicodeDecodeError, tokenize.TokenError):
         return ()
 
 
 def scan(path: str) -> list[Suppression]:
     found = []
-    for number, text in enumerate(_read_lines(path), 1):
-        match = COMMENT.search(text)
+    for number, column, text in _comments(path):
+        match = COMMENT.match(text)
         if match:
             codes = match.group("codes")
             selectors = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
-            found.append(Suppression(path, number, match.start() + 1, selectors))
+            found.append(Suppression(path, number, column + 1, selectors))
     return found
 
 

@@ -5,6 +5,7 @@ one result per finding with its ruleId, level and physical location."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
@@ -46,7 +47,7 @@ def to_sarif(reports) -> dict:
                     region["startColumn"] = finding.col
                 result["locations"] = [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": quote(finding.file), "uriBaseId": "%SRCROOT%"},
                         "region": region,
                     }
                 }]
