@@ -8,7 +8,9 @@ probe all load and trace through here, so they agree on what was analysed.
 
 from __future__ import annotations
 
-from .errors import CnnauditError
+import dataclasses
+
+from .errors import CnnauditError, NeedsConfiguration, one_line
 from .load import LoadedModel, from_module, load, where
 from .units import parse_input_size
 
@@ -16,6 +18,9 @@ from .units import parse_input_size
 def input_shapes(loaded: LoadedModel, input_size, notes: list[str]) -> list[tuple[int, ...]]:
     """The per-sample input shapes given, or inferred from the model (said in ``notes``)."""
     shapes = normalize_input_sizes(input_size)
+    if shapes is None and has_lazy_modules(loaded.model):
+        raise NeedsConfiguration(f"{loaded.label} has lazy modules (nn.Lazy*), whose sizes come "
+                                 "from the first input: pass --input-size")
     if shapes is None:
         from .trace.infer import infer_input_size
 
@@ -31,6 +36,8 @@ def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **tr
     Returns (graph, the loaded model traced, the device used)."""
     from .trace import trace
 
+    if has_lazy_modules(loaded.model):
+        loaded, device = materialize_lazy(loaded, shapes, device, notes)
     graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
     if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
         site = graph.failure.site
@@ -41,6 +48,39 @@ def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **tr
         device = "cpu"
         graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
     return graph, loaded, device
+
+
+def has_lazy_modules(model) -> bool:
+    from torch.nn.parameter import is_lazy
+
+    return any(is_lazy(t) for t in list(model.parameters()) + list(model.buffers()))
+
+
+def materialize_lazy(loaded: LoadedModel, shapes, device: str, notes: list[str]):
+    """Lazy modules (``nn.LazyLinear``) get their sizes from a first forward
+    pass, as in training: run one on the CPU, on the model rebuilt there from
+    its SPEC or on a copy of the caller's model (never the caller's own).
+    Returns (the loaded model with every parameter sized, the device to trace on)."""
+    import copy
+
+    import torch
+
+    from .trace import make_inputs
+
+    if loaded.spec is not None:
+        loaded = loaded.rebuild("cpu") if loaded.device == "meta" else loaded
+    else:
+        loaded = dataclasses.replace(loaded, model=copy.deepcopy(loaded.model))
+    model_device = next((p.device for p in loaded.model.parameters()
+                         if not torch.nn.parameter.is_lazy(p)), torch.device("cpu"))
+    try:
+        with torch.no_grad():
+            loaded.model(*make_inputs(shapes, 2, str(model_device)))
+    except Exception as exc:
+        raise CnnauditError(f"initializing the lazy modules of {loaded.label} failed: "
+                            f"{one_line(exc)}") from None
+    notes.append("note: lazy modules sized by one forward pass on real tensors")
+    return loaded, "cpu" if device == "meta" else device
 
 
 def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:

@@ -99,7 +99,12 @@ def _toml_load(path: str) -> dict:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise CnnauditError(f"invalid TOML: {exc}", path) from None
+        raise CnnauditError(f"invalid TOML: {exc}", os.path.relpath(path)) from None
+    except UnicodeDecodeError as exc:
+        raise CnnauditError(f"not UTF-8 (TOML files must be): byte {exc.start} cannot be "
+                            "decoded", os.path.relpath(path)) from None
+    except OSError as exc:
+        raise CnnauditError(f"cannot read it: {exc.strerror}", os.path.relpath(path)) from None
 
 
 def _sizes(value, where: str) -> list[tuple[int, ...]]:
@@ -118,7 +123,21 @@ def _unknown(key: str, known, where: str) -> str:
     return f"warning: {where}: unknown key {key!r} ignored{hint}"
 
 
+# Rule thresholds (config only): a share is a fraction of a whole, a width a count.
+SHARE_KEYS = {"oversized-fc-share", "min-savings-share", "truncation-min-share"}
+COUNT_KEYS = {"bottleneck-min-channels"}
+
+
+def _check_range(key, value, where):
+    if key in SHARE_KEYS and not 0 <= value <= 1:  # also False for NaN
+        raise CnnauditError(f"{where}: {key} must be a share between 0 and 1, not {value!r}")
+    if key in COUNT_KEYS and value < 1:
+        raise CnnauditError(f"{where}: {key} must be at least 1, not {value!r}")
+
+
 def _check_type(key, value, expected, where):
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return  # 1 is a fine share
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple)
                                                  else (expected,)))
@@ -130,30 +149,47 @@ def load_config(start: str | None = None, path: str | None = None) -> Config:
     path = path or find_pyproject(start)
     if path is None:
         return Config()
-    table = _toml_load(path).get("tool", {}).get("cnnaudit", {})
+    shown = os.path.relpath(path)
+    tool = _toml_load(path).get("tool", {})
+    table = tool.get("cnnaudit", {}) if isinstance(tool, dict) else tool
+    if not isinstance(table, dict):
+        raise CnnauditError(f"[tool.cnnaudit] must be a table, not {table!r}", shown,
+                            key_line(path, "cnnaudit") or key_line(path, "tool"))
     config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), raw=table)
-    where = f"{os.path.relpath(path)} [tool.cnnaudit]"
+    where = f"{shown} [tool.cnnaudit]"
     for key, value in table.items():
         if key not in TOP_KEYS:
             config.warnings.append(_unknown(key, TOP_KEYS, where))
             continue
-        _check_type(key, value, TOP_KEYS[key], where)
-        if key == "input-size":
-            config.input_sizes = _sizes(value, where)
-        elif key in LINT_RUN_KEYS:
-            pass  # reaches `cnnaudit lint` as its option's default (option_values)
-        elif key in COMMAND_TABLES:
-            config.commands[key] = dict(value)
-        elif key == "models":
-            for spec, settings in value.items():
-                config.models[spec] = _model_config(spec, settings, where, config.warnings)
-        elif key == "max-memory":
-            config.lint["max_memory"] = parse_bytes(value) if isinstance(value, str) else value
-        elif key in ("select", "ignore"):
-            config.lint[key] = [str(v) for v in value]
-        else:
-            config.lint[key.replace("-", "_")] = value
+        try:
+            _read_key(config, key, value, "[tool.cnnaudit]")
+        except CnnauditError as exc:
+            if exc.file:
+                raise
+            raise CnnauditError(exc.message, shown, key_line(path, key)) from None
     return config
+
+
+def _read_key(config: Config, key: str, value, where: str) -> None:
+    """One top-level key, checked (type, range) and stored where it is read."""
+    _check_type(key, value, TOP_KEYS[key], where)
+    _check_range(key, value, where)
+    if key == "input-size":
+        config.input_sizes = _sizes(value, where)
+    elif key in LINT_RUN_KEYS:
+        pass  # reaches `cnnaudit lint` as its option's default (option_values)
+    elif key in COMMAND_TABLES:
+        config.commands[key] = dict(value)
+    elif key == "models":
+        for spec, settings in value.items():
+            config.models[spec] = _model_config(spec, settings, where, config.warnings)
+    elif key == "max-memory":
+        config.lint["max_memory"] = parse_bytes(value) if isinstance(value, str) else value
+    elif key in ("select", "ignore"):
+        config.lint[key] = [str(v) for v in value]
+    else:
+        config.lint[key.replace("-", "_")] = value
+
 
 
 def _model_config(spec, settings, where, warnings) -> ModelConfig:

@@ -41,8 +41,9 @@ SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".cnnaudit_cache", "node_mo
              "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
-def expand_directories(targets) -> list[str]:
-    """A folder stands for the Python files below it (hidden and tool folders skipped)."""
+def expand_directories(targets, notes: list[str]) -> list[str]:
+    """A folder stands for the Python files below it (hidden and tool folders
+    skipped); a link inside it that leads nowhere is skipped with a note."""
     expanded = []
     for target in targets:
         if not os.path.isdir(target):
@@ -51,47 +52,97 @@ def expand_directories(targets) -> list[str]:
         for folder, subfolders, files in os.walk(target):
             subfolders[:] = sorted(d for d in subfolders
                                    if d not in SKIP_DIRS and not d.startswith("."))
-            expanded.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if not name.endswith(".py"):
+                    continue
+                if not os.path.exists(path):
+                    notes.append(f"note: skipped {path}: a link to nothing "
+                                 f"({os.readlink(path)})")
+                    continue
+                expanded.append(path)
     return expanded
+
+
+def python_files(root: str) -> list[str]:
+    """Every Python file of the project below ``root`` (tool and hidden folders skipped)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders
+                               if d not in SKIP_DIRS and not d.startswith("."))
+        found.extend(os.path.abspath(os.path.join(folder, f)) for f in sorted(files)
+                     if f.endswith(".py") and os.path.isfile(os.path.join(folder, f)))
+    return found
+
+
+def _loadable(spec: str, base: str) -> tuple[str, str | None]:
+    """(the SPEC as the loader in this working directory reads it, its file):
+    a path SPEC is relative to ``base`` (the working directory for the command
+    line, the pyproject's folder for configured models)."""
+    target, _, name = spec.rpartition(":")
+    if target.endswith(".py") or "/" in target:
+        path = os.path.abspath(os.path.join(base, target))
+        if not os.path.isfile(path):  # the loader says what it is instead
+            return spec, None
+        return f"{_relative(path)}:{name}", path
+    return spec, spec_file(spec, base)
+
+
+class _Planner:
+    """Collects lint jobs, one per model however its SPEC was spelled."""
+
+    def __init__(self, cli_sizes, cli_args: dict, config: Config) -> None:
+        self.root = config.root or os.getcwd()
+        self.config = config
+        self.cli_sizes, self.cli_args = cli_sizes, cli_args
+        self.jobs: dict[tuple, LintJob] = {}
+        self.closures: dict[str, list[str]] = {}
+        # configured model → (its loadable SPEC, its file)
+        self.configured = {spec: _loadable(spec, self.root) for spec in config.models}
+
+    def sources(self, path: str) -> list[str]:
+        if path not in self.closures:
+            self.closures[path] = source_closure(path, self.root)
+        return self.closures[path]
+
+    def add(self, spec: str, path: str | None, from_file: bool) -> None:
+        name = spec.rpartition(":")[2]
+        key = (path, name) if path else (spec,)
+        if key in self.jobs:
+            return
+        model = self.config.models.get(spec)
+        for configured, (_, configured_path) in self.configured.items():
+            if model is None and path is not None and configured_path == path and \
+                    configured.rpartition(":")[2] == name:
+                model = self.config.models[configured]
+        sizes = self.cli_sizes or (model.input_sizes if model else None) or \
+            self.config.input_sizes
+        args = {**(model.model_args if model else {}), **self.cli_args}
+        self.jobs[key] = LintJob(spec, sizes, args, from_file and model is None,
+                                 self.sources(path) if path else [])
+
+    def add_file(self, path: str) -> None:
+        for name in module_classes(path):
+            self.add(f"{_relative(path)}:{name}", path, True)
 
 
 def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
     """(jobs, notes, errors): SPECs run as given; FILEs (and folders of them)
-    become the nn.Module classes they define plus the configured models that
-    import them; a file that does not parse is an error."""
-    root = config.root or os.getcwd()
-    targets = expand_directories(targets)
-    jobs: dict[str, LintJob] = {}
+    become the nn.Module classes they define, the configured models that import
+    them, and the models of every other project file that imports them
+    (transitively: staging only a helper lints the models built from it); a
+    file that does not parse is an error."""
     notes: list[str] = []
+    targets = expand_directories(targets, notes)
     errors: list[str] = []
+    planner = _Planner(cli_sizes, cli_args, config)
     files = [t for t in targets if is_file_target(t)]
-    configured = config.models
-    closures: dict[str, list[str]] = {}
-
-    def sources(path: str) -> list[str]:
-        if path not in closures:
-            closures[path] = source_closure(path, root)
-        return closures[path]
-
-    def settings_for(spec: str, path: str | None):
-        model = configured.get(spec)
-        if model is None and path is not None:  # configured with another spelling of the path
-            for other, candidate in configured.items():
-                if spec_file(other, root) == path and other.rpartition(":")[2] == \
-                        spec.rpartition(":")[2]:
-                    model = candidate
-        sizes = cli_sizes or (model.input_sizes if model else None) or config.input_sizes
-        args = {**(model.model_args if model else {}), **cli_args}
-        return sizes, args
-
     for target in targets:
-        if target in files:
-            continue
-        path = spec_file(target, root)
-        sizes, args = settings_for(target, path)
-        jobs[target] = LintJob(target, sizes, args, False,
-                               sources(path) if path else [])
+        if target not in files:
+            planner.add(*_loadable(target, os.getcwd()), False)
     for target in files:
+        if os.path.isdir(target):
+            raise CnnauditError(f"{target} is a directory named like a Python file")
         if not os.path.isfile(target):
             raise CnnauditError(f"no such file: {target}")
         path = os.path.abspath(target)
@@ -101,20 +152,16 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
             # the other files are still linted.
             errors.append(f"{target}:{broken.lineno}: syntax error: {broken.msg}")
             continue
-        for name in module_classes(path):
-            spec = f"{_relative(path)}:{name}"
-            sizes, args = settings_for(spec, path)
-            unconfigured = spec not in configured
-            jobs.setdefault(spec, LintJob(spec, sizes, args, unconfigured, sources(path)))
-    # Configured models whose own files, or files they import, were passed.
+        planner.add_file(path)
     changed = {os.path.abspath(f) for f in files}
     if changed:
-        for spec in configured:
-            path = spec_file(spec, root)
-            if path and changed & set(sources(path)) and spec not in jobs:
-                sizes, args = settings_for(spec, path)
-                jobs[spec] = LintJob(spec, sizes, args, False, sources(path))
-    return list(jobs.values()), notes, errors
+        for loadable, path in planner.configured.values():
+            if path and changed & set(planner.sources(path)):
+                planner.add(loadable, path, False)
+        for path in python_files(planner.root):
+            if path not in changed and changed & set(planner.sources(path)):
+                planner.add_file(path)
+    return list(planner.jobs.values()), notes, errors
 
 
 @dataclass

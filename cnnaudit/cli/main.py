@@ -227,7 +227,8 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 @click.option("--warmup", type=click.IntRange(min=0), default=10, show_default=True,
               help="Untimed steps first (allocator, cuDNN autotuning, compilation).")
 @options.batch_size(64, "Training batch size.")
-@click.option("--lr", type=float, default=0.01, show_default=True)
+@click.option("--lr", type=options.PositiveFloat(), default=0.01, show_default=True,
+              help="Learning rate.")
 @options.optimizer("adam", "Optimizer of every variant.")
 @click.option("--data", default=None, metavar="SOURCE",
               help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "

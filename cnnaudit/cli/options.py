@@ -46,3 +46,20 @@ def amp(help: str):
 def max_suggestions(help: str):
     return click.option("--max-suggestions", type=click.IntRange(min=0), default=5,
                         show_default=True, help=help)
+
+
+class PositiveFloat(click.ParamType):
+    """A finite float above 0 (click's FloatRange lets NaN through)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} is not a finite number above 0", param, ctx)
+        return number

@@ -42,9 +42,17 @@ def option_defaults(ctx: click.Context, config: Config, command: str) -> dict:
         try:
             defaults[param.name] = param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
-            raise CnnauditError(f"[tool.cnnaudit] {key}: {exc.format_message()}", where,
+            raise CnnauditError(f"[tool.cnnaudit] {key}: {exc.format_message()}"
+                                f"{_did_you_mean(param, value)}", where,
                                 key_line(config.path, key)) from None
     return defaults
+
+
+def _did_you_mean(param, value) -> str:
+    if not isinstance(param.type, click.Choice):
+        return ""
+    close = difflib.get_close_matches(str(value).lower(), list(param.type.choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def config_option(command: str):
