@@ -219,3 +219,17 @@ def test_sarif_uris_are_percent_encoded(tmp_path):
             for result in json.loads(out.stdout)["runs"][0]["results"]
             for loc in result["locations"]}
     assert uris == {"my%20models/net%20100%25.py"}
+
+
+def test_a_suppression_on_the_closing_line_of_a_call_applies_or_is_reported(tmp_path):
+    closing = GOOD.replace("nn.Conv2d(1, 8, 3, bias=False)",
+                           "nn.Conv2d(\n            1, 8, 3,\n            bias=True,\n"
+                           "        )  # cnnaudit: ignore[CNA202]")
+    wrong = closing.replace("ignore[CNA202]", "ignore[CNA301]")
+    root = project(tmp_path, {"closing.py": closing, "wrong.py": wrong})
+    out = hook(root, "closing.py", "--select", "CNA202,CNA002", "-f", "json")
+    report = json.loads(out.stdout)
+    assert report["findings"] == [] and report["suppressed"] == 1
+    out = hook(root, "wrong.py", "--select", "CNA202,CNA002", "-f", "json")
+    codes = sorted((f["code"], f["line"]) for f in json.loads(out.stdout)["findings"])
+    assert codes == [("CNA002", 11), ("CNA202", 8)], codes  # the closing line, the call

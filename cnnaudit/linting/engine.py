@@ -37,7 +37,8 @@ def _to_finding(rule, hit: Hit) -> Finding:
         savings=hit.savings,
         fix=hit.fix,
         rewrite=hit.rewrite,
-        extra={"abs_file": site.file if site else None},
+        extra={"abs_file": site.file if site else None,
+               "end_line": site.end_line if site else None},
     )
 
 
@@ -130,7 +131,8 @@ def _model_lines(loaded, graph, context) -> set[tuple[str, int]]:
     for node in graph.nodes:
         sites += [node.call_site, node.defined_at]
     sites.append(context.model_site())
-    return {(s.file, s.line) for s in sites if s is not None}
+    lines = {(s.file, s.line) for s in sites if s is not None}
+    return lines | {(s.file, s.end_line) for s in sites if s is not None and s.end_line}
 
 
 def _apply_suppressions(findings, loaded, graph, context):
@@ -140,7 +142,9 @@ def _apply_suppressions(findings, loaded, graph, context):
     kept, suppressed = [], 0
     for finding in findings:
         path = finding.extra.get("abs_file")
-        if path and index.suppresses(path, finding.line, finding.code, finding.name):
+        lines = [finding.line, finding.extra.get("end_line")]
+        if path and any(line and index.suppresses(path, line, finding.code, finding.name)
+                        for line in lines):
             suppressed += 1
         else:
             kept.append(finding)

@@ -13,7 +13,7 @@ import inspect
 import os
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import FrameType
 
@@ -23,6 +23,9 @@ class Site:
     file: str
     line: int
     col: int | None = None
+    # The last line of the call expression (a call written over several lines
+    # ends on its closing parenthesis, where a suppression comment may sit).
+    end_line: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{display_path(self.file)}:{self.line}"
@@ -71,15 +74,16 @@ def is_internal_file(filename: str) -> bool:
 
 def frame_site(frame: FrameType) -> Site:
     """The position of the instruction ``frame`` is executing (a call, here)."""
-    line, col = frame.f_lineno, None
+    line, col, end_line = frame.f_lineno, None, None
     try:
         positions = list(frame.f_code.co_positions())
-        start_line, _, start_col, _ = positions[frame.f_lasti // 2]
+        start_line, end_line, start_col, _ = positions[frame.f_lasti // 2]
         if start_line is not None:
             line, col = start_line, start_col
     except (AttributeError, IndexError):  # Python < 3.11 has no positions
         pass
-    return Site(frame.f_code.co_filename, line, None if col is None else col + 1)
+    return Site(frame.f_code.co_filename, line, None if col is None else col + 1,
+                end_line if end_line and end_line > line else None)
 
 
 def where(site: Site | None) -> str:
