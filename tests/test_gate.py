@@ -233,3 +233,47 @@ def test_a_suppression_on_the_closing_line_of_a_call_applies_or_is_reported(tmp_
     out = hook(root, "wrong.py", "--select", "CNA202,CNA002", "-f", "json")
     codes = sorted((f["code"], f["line"]) for f in json.loads(out.stdout)["findings"])
     assert codes == [("CNA002", 11), ("CNA202", 8)], codes  # the closing line, the call
+
+
+def _hammer(directory, worker, rounds):
+    """One process writing and reading the same entries as another."""
+    from cnnaudit.cli.cache import ResultCache
+
+    os.environ["CNNAUDIT_CACHE_DIR"] = directory
+    cache = ResultCache(directory)
+    bad = 0
+    for round_ in range(rounds):
+        for key in ("a" * 64, "b" * 64):
+            cache.put(key, {"findings": [], "model": f"w{worker}r{round_}"}, set(), directory)
+            got = cache.get(key, directory)
+            bad += got is not None and not str(got.get("model", "")).startswith("w")
+    return bad
+
+
+def test_two_processes_sharing_a_cache_never_read_a_torn_entry(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    directory = str(tmp_path / "shared-cache")
+    with ProcessPoolExecutor(2) as pool:
+        torn = list(pool.map(_hammer, [directory] * 2, [0, 1], [20, 20]))
+    assert torn == [0, 0]
+    assert not [n for n in os.listdir(os.path.join(directory, "lint")) if n.endswith(".tmp")]
+
+
+def test_two_cold_lints_at_once_and_an_unwritable_cache(tmp_path):
+    root = project(tmp_path, {"net.py": GOOD.replace("bias=False", "bias=True")})
+    env = dict(os.environ, CNNAUDIT_CACHE_DIR=os.path.join(root, ".cache-test"))
+    runs = [subprocess.Popen([sys.executable, "-m", "cnnaudit", "lint", "net.py", "-f", "json"],
+                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [1, 1], outputs
+    assert outputs[0][0] == outputs[1][0]
+    assert hook(root, "net.py", "-f", "json").stdout == outputs[0][0]  # a clean hit
+    # A cache that cannot be written (its folder would sit below a file): still linted.
+    blocker = os.path.join(root, "blocker")
+    open(blocker, "w").close()
+    env["CNNAUDIT_CACHE_DIR"] = os.path.join(blocker, "cache")
+    out = subprocess.run([sys.executable, "-m", "cnnaudit", "lint", "net.py"], cwd=root,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "CNA202" in out.stdout and "error" not in out.stderr

@@ -219,7 +219,7 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 @options.input_size
 @options.model_args
 @click.option("--device", default="cpu", show_default=True, metavar="cpu|cuda[:N]",
-              help="Where to train.")
+              type=options.Device(allow_meta=False), help="Where to train.")
 @click.option("--apply", "apply_codes", default="all", show_default=True, metavar="CODES|all",
               help="Suggestions to turn into variants: CNA202, CNA301-304, or all.")
 @click.option("--steps", type=click.IntRange(min=1), default=100, show_default=True,

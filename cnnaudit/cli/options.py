@@ -17,8 +17,26 @@ model_args = click.option(
     "--model-args", "-a", "model_args", multiple=True, metavar="KEY=VALUE",
     help="Constructor argument as a Python literal, e.g. num_classes=10 (repeatable).",
 )
+class Device(click.ParamType):
+    """meta, cpu, cuda or cuda:N (meta only where tracing: a probe trains)."""
+
+    name = "device"
+
+    def __init__(self, allow_meta: bool = True) -> None:
+        self.allow_meta = allow_meta
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip().lower()
+        kinds = ("meta", "cpu") if self.allow_meta else ("cpu",)
+        if text in kinds or text == "cuda" or (text.startswith("cuda:") and
+                                               text[5:].isdigit()):
+            return text
+        choices = ", ".join(kinds + ("cuda", "cuda:N"))
+        self.fail(f"{value!r} is not a device: choose {choices}", param, ctx)
+
+
 device = click.option(
-    "--device", default="meta", show_default=True, metavar="meta|cpu|cuda",
+    "--device", default="meta", show_default=True, metavar="meta|cpu|cuda", type=Device(),
     help="Trace on meta tensors (no memory, any size) or on real ones.",
 )
 debug = click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
