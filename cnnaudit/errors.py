@@ -53,6 +53,11 @@ class NeedsConfiguration(CnnauditError):
     load or trace problem is an error."""
 
 
+class InputSizeError(CnnauditError, TypeError):
+    """An ``input_size`` that is not a shape (``summary(model, 28)``): a
+    TypeError to Python callers, a one-line usage error on the command line."""
+
+
 class ModelExited(CnnauditError):
     """The user's code called ``sys.exit``/``os._exit`` while being analysed."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .errors import CnnauditError, NeedsConfiguration, one_line
+from .errors import CnnauditError, InputSizeError, NeedsConfiguration, one_line
 from .load import LoadedModel, from_module, load, where
 from .units import parse_input_size
 
@@ -68,7 +68,7 @@ def materialize_lazy(loaded: LoadedModel, shapes, device: str, notes: list[str])
     from .trace import make_inputs
 
     if loaded.spec is not None:
-        loaded = loaded.rebuild("cpu") if loaded.device == "meta" else loaded
+        loaded = loaded.rebuild("cpu")  # meta parameters cannot meet real inputs
     else:
         loaded = dataclasses.replace(loaded, model=copy.deepcopy(loaded.model))
     model_device = next((p.device for p in loaded.model.parameters()
@@ -90,7 +90,7 @@ def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
     if isinstance(input_size, str):
         return [parse_input_size(input_size)]
     if not isinstance(input_size, (list, tuple)):
-        raise CnnauditError(f"input_size must be a shape such as (1, 28, 28) or \"1,28,28\", "
+        raise InputSizeError(f"input_size must be a shape such as (1, 28, 28) or \"1,28,28\", "
                             f"not {input_size!r}")
     items = list(input_size)
     if items and all(isinstance(d, int) for d in items):

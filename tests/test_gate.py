@@ -208,7 +208,7 @@ def test_a_budget_of_zero_and_a_huge_baseline_count(tmp_path):
 def test_the_api_says_what_input_size_takes():
     import cnnaudit
 
-    with pytest.raises(cnnaudit.CnnauditError, match="input_size must be a shape"):
+    with pytest.raises(TypeError, match="input_size must be a shape"):
         cnnaudit.summary("examples/cheatsheet_net.py:Net", 28)
 
 
@@ -277,3 +277,60 @@ def test_two_cold_lints_at_once_and_an_unwritable_cache(tmp_path):
     out = subprocess.run([sys.executable, "-m", "cnnaudit", "lint", "net.py"], cwd=root,
                          env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1 and "CNA202" in out.stdout and "error" not in out.stderr
+
+
+def test_a_configured_model_is_found_from_a_subfolder_and_reported_once(tmp_path):
+    root = project(tmp_path, {"models/net.py": GOOD.replace("bias=False", "bias=True")},
+                   '[tool.cnnaudit.models."models/net.py:Net"]\ninput-size = "1,16,16"\n')
+    env = dict(os.environ, CNNAUDIT_CACHE_DIR=os.path.join(root, ".cache-test"))
+    out = subprocess.run([sys.executable, "-m", "cnnaudit", "lint", "net.py", "-f", "json"],
+                         cwd=os.path.join(root, "models"), capture_output=True, text=True,
+                         env=env, timeout=300)
+    report = json.loads(out.stdout)  # one report, not a list of two spellings
+    assert report["spec"] == "net.py:Net" and out.returncode == 1
+    assert [f["code"] for f in report["findings"]] == ["CNA202"]
+
+
+@pytest.mark.parametrize("text, said", [
+    (b"[tool]\ncnnaudit = 5\n", "pyproject.toml:2: [tool.cnnaudit] must be a table, not 5"),
+    (b"[tool.cnnaudit]\nfail-on = \"caf\xe9\"\n", "pyproject.toml: not UTF-8"),
+    (b"[tool.cnnaudit]\noversized-fc-share = nan\n",
+     "pyproject.toml:2: [tool.cnnaudit]: oversized-fc-share must be a share between 0 and 1"),
+    (b"[tool.cnnaudit]\nmemory-batch-size = 0\n",
+     "pyproject.toml:2: [tool.cnnaudit] memory-batch-size: 0 is not in the range x>=1"),
+])
+def test_a_broken_config_is_one_line_at_its_line(tmp_path, text, said):
+    root = project(tmp_path, {"net.py": GOOD})
+    with open(os.path.join(root, "pyproject.toml"), "wb") as handle:
+        handle.write(text)
+    out = hook(root, "net.py", "-i", "1,16,16")
+    assert out.returncode == 2 and out.stderr.strip() == out.stderr.strip().splitlines()[0]
+    assert out.stderr.startswith(said), out.stderr
+
+
+def test_modules_loaded_with_importlib_are_part_of_the_cache_key(tmp_path):
+    model = ("import importlib\nWIDTH = importlib.import_module('widths').WIDTH\n"
+             + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
+    root = project(tmp_path, {"net.py": model, "widths.py": "WIDTH = 8\n"})
+    assert hook(root, "net.py").returncode == 0
+    with open(os.path.join(root, "widths.py"), "w") as handle:
+        handle.write("WIDTH = 7\n")
+    out = hook(root, "net.py")
+    assert out.returncode == 1 and "CNA101" in out.stdout
+
+
+def test_a_dangling_link_in_a_folder_is_skipped_with_a_note(tmp_path):
+    root = project(tmp_path, {"models/net.py": GOOD})
+    os.symlink(os.path.join(root, "gone.py"), os.path.join(root, "models", "old.py"))
+    out = hook(root, "models")
+    assert out.returncode == 0, out.stderr
+    assert "note: skipped models/old.py: a link to nothing" in out.stderr
+
+
+def test_lazy_modules_by_spec_and_file(tmp_path):
+    lazy = GOOD.replace("nn.Conv2d(1, 8, 3, bias=False)", "nn.LazyConv2d(8, 3, bias=False)") \
+        .replace("nn.Linear(8, 10)", "nn.LazyLinear(10)")
+    root = project(tmp_path, {"lazy.py": lazy}, "")
+    out = hook(root, "lazy.py:Net", "-i", "1,16,16", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    assert "lazy modules sized by one forward pass" in out.stderr

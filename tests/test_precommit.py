@@ -106,3 +106,54 @@ def test_hook_manifest_is_valid():
     out = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
                           str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+HELPER_NET = textwrap.dedent('''
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    from .helpers import classifier
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 16, 3, bias=False)
+            self.bn1 = nn.BatchNorm2d(16)
+            self.fc1 = classifier()
+
+        def forward(self, x):
+            return self.fc1(F.relu(self.bn1(self.conv1(x))).flatten(1))
+''')
+HELPERS = "import torch.nn as nn\n\n\ndef classifier():\n    return nn.Linear(16 * 26 * 26, 10)\n"
+
+
+def test_precommit_with_a_helper_only_commit_and_a_typo_in_the_config(repo):
+    """Staging only the helper a model is built from lints that model (it is not
+    configured); a typo'd config value stops the commit at its pyproject line."""
+    root, run = repo
+    (root / "models" / "__init__.py").write_text("")
+    (root / "models" / "net.py").write_text(HELPER_NET)
+    (root / "models" / "helpers.py").write_text(HELPERS)
+    run("git", "add", "-A", check=True)
+    first = run("git", "commit", "-q", "-m", "a model built from a helper")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    (root / "models" / "helpers.py").write_text(HELPERS.replace("16 * 26 * 26", "16 * 24 * 24"))
+    run("git", "add", "models/helpers.py", check=True)
+    blocked = run("git", "commit", "-q", "-m", "only the helper")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0 and "CNA101" in output, output
+    assert "models/helpers.py:5:" in output  # where the Linear is built
+    run("git", "checkout", "models/helpers.py")
+    run("git", "reset", "-q")
+
+    with open(root / "pyproject.toml", "a") as handle:
+        handle.write('fail-on = "Warning"\n')
+    (root / "models" / "helpers.py").write_text(HELPERS + "\n")
+    run("git", "add", "-A", check=True)
+    typo = run("git", "commit", "-q", "-m", "a typo in the config")
+    output = typo.stdout + typo.stderr
+    assert typo.returncode != 0, output
+    assert "pyproject.toml:9: [tool.cnnaudit] fail-on" in output and \
+        "did you mean 'warning'?" in output, output

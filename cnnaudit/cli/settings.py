@@ -42,7 +42,7 @@ def option_defaults(ctx: click.Context, config: Config, command: str) -> dict:
         try:
             defaults[param.name] = param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
-            raise CnnauditError(f"[tool.cnnaudit] {key}: {exc.format_message()}"
+            raise CnnauditError(f"[tool.cnnaudit] {key}: {exc.message}"
                                 f"{_did_you_mean(param, value)}", where,
                                 key_line(config.path, key)) from None
     return defaults
