@@ -37,6 +37,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/peer_counts.py
 	$(BIN)/python benchmarks/lint_overhead.py
+	$(BIN)/python benchmarks/lint_precision.py
 	$(BIN)/python benchmarks/peer_linters.py
 	$(BIN)/python benchmarks/precommit_speed.py
 	$(BIN)/python benchmarks/probe_overhead.py

@@ -67,24 +67,26 @@ def test_a_class_that_needs_arguments_is_skipped_counted_and_strict_makes_it_fat
     assert hook(root, "needs.py").returncode == 2
 
 
-@pytest.mark.parametrize("where, code, said", [
-    ("import", "import sys\nsys.exit(0)\n", "called sys.exit(0) while being imported"),
-    ("init", "import sys\n", "Net() called sys.exit(3)"),
-    ("forward", "import sys\n", "forward called sys.exit(0)"),
-    ("os-exit", "import os\n", "forward called os._exit(0)"),
-])
-def test_a_model_cannot_end_the_run(tmp_path, where, code, said):
-    model = code + GOOD
-    if where == "init":
-        model = model.replace("super().__init__()", "super().__init__()\n        sys.exit(3)")
-    exits = {"forward": "sys.exit(0)", "os-exit": "os._exit(0)"}
-    if where in exits:
-        model = model.replace("        return self.head",
-                              f"        {exits[where]}\n        return self.head")
-    root = project(tmp_path, {"net.py": model})
-    out = hook(root, "net.py")
+def test_a_model_cannot_end_the_run(tmp_path):
+    """sys.exit at import, in the constructor and in forward, and os._exit in
+    forward: each is that model's error (exit 2), and the run goes on to the next."""
+    forward = "        return self.head"
+    models = {
+        "at_import.py": "import sys\nsys.exit(0)\n" + GOOD,
+        "in_init.py": "import sys\n" + GOOD.replace(
+            "super().__init__()", "super().__init__()\n        sys.exit(3)"),
+        "in_forward.py": "import sys\n" + GOOD.replace(forward, "        sys.exit(0)\n" + forward),
+        "os_exit.py": "import os\n" + GOOD.replace(forward, "        os._exit(0)\n" + forward),
+    }
+    root = project(tmp_path, models)
+    out = hook(root, *models)
     assert out.returncode == 2, (out.stdout, out.stderr)
-    assert said in out.stderr and "net.py:" in out.stderr
+    for said in ("at_import.py:2: importing the model file failed: the code called sys.exit(0) "
+                 "while being imported", "in_init.py:9: Net() called sys.exit(3)",
+                 "in_forward.py:14: forward called sys.exit(0)",
+                 "os_exit.py:14: forward called os._exit(0)"):
+        assert said in out.stderr, out.stderr
+    assert "0 models analysed, 0 skipped, 4 could not be analysed" in out.stderr
 
 
 def test_a_model_that_prints_leaves_json_parseable(tmp_path):
@@ -115,29 +117,41 @@ def test_a_closed_pipe_is_not_an_internal_error(tmp_path):
 
 
 def test_the_cache_never_serves_a_stale_pass(tmp_path):
-    # The model reads a JSON config at import: its data decides the layer sizes.
-    model = ("import json, pathlib\n"
-             "WIDTH = json.loads((pathlib.Path(__file__).parent / 'cfg.json').read_text())"
-             "['width']\n" + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
-    root = project(tmp_path, {"net.py": model, "cfg.json": '{"width": 8}'})
-    assert hook(root, "net.py").returncode == 0
+    """Two models whose sizes come from files the AST does not show: a JSON
+    config read at import, and a module loaded with importlib."""
+    json_model = ("import json, pathlib\n"
+                  "WIDTH = json.loads((pathlib.Path(__file__).parent / 'cfg.json')"
+                  ".read_text())['width']\n"
+                  + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
+    importlib_model = ("import importlib\nWIDTH = importlib.import_module('widths').WIDTH\n"
+                       + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
+    root = project(tmp_path, {"json_net.py": json_model, "cfg.json": '{"width": 8}',
+                              "importlib_net.py": importlib_model, "widths.py": "WIDTH = 8\n"})
+    assert hook(root, "json_net.py", "importlib_net.py").returncode == 0
     with open(os.path.join(root, "cfg.json"), "w") as handle:
         handle.write('{"width": 9}')
-    out = hook(root, "net.py")
-    assert out.returncode == 1 and "CNA101" in out.stdout, out.stdout + out.stderr
-    assert "from the cache" not in out.stdout
+    with open(os.path.join(root, "widths.py"), "w") as handle:
+        handle.write("WIDTH = 7\n")
+    out = hook(root, "json_net.py", "importlib_net.py", "-f", "json")
+    assert out.returncode == 1, out.stderr
+    found = {r["spec"]: [f["code"] for f in r["findings"]] for r in json.loads(out.stdout)}
+    assert found == {"importlib_net.py:Net": ["CNA101"], "json_net.py:Net": ["CNA101"]}
 
 
 def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
-    root = project(tmp_path, {"net.py": GOOD})
-    assert hook(root, "net.py").returncode == 0
+    shapes = ["[]", "{}", '{"format": 2, "result": [], "reads": {}}', "null", "7"]
+    files = {f"net{i}.py": GOOD for i in range(len(shapes))}
+    root = project(tmp_path, files)
+    assert hook(root, *files).returncode == 0
     folder = os.path.join(root, ".cache-test", "lint")
-    for shape in ("[]", "{}", '{"format": 2, "result": [], "reads": {}}', "null", "7"):
-        for name in os.listdir(folder):
-            with open(os.path.join(folder, name), "w") as handle:
-                handle.write(shape)
-        out = hook(root, "net.py")
-        assert out.returncode == 0 and "internal error" not in out.stderr, (shape, out.stderr)
+    entries = sorted(os.listdir(folder))
+    assert len(entries) == len(shapes)
+    for name, shape in zip(entries, shapes):
+        with open(os.path.join(folder, name), "w") as handle:
+            handle.write(shape)
+    out = hook(root, *files)
+    assert out.returncode == 0 and "internal error" not in out.stderr, out.stderr
+    assert "from the cache" not in out.stdout
 
 
 def test_the_key_covers_cnnaudits_own_sources(monkeypatch):
@@ -152,8 +166,9 @@ def test_a_suppression_inside_a_string_does_not_suppress(tmp_path):
     biased = GOOD.replace("bias=False)", "bias=True)  # cnnaudit: ignore[CNA202]")
     in_string = GOOD.replace("bias=False)", "bias=True); NOTE = '# cnnaudit: ignore[CNA202]'")
     root = project(tmp_path, {"commented.py": biased, "stringed.py": in_string})
-    assert "CNA202" not in hook(root, "commented.py", "--select", "CNA202").stdout
-    assert "CNA202" in hook(root, "stringed.py", "--select", "CNA202").stdout
+    out = hook(root, "commented.py", "stringed.py", "--select", "CNA202", "-f", "json")
+    found = {r["spec"]: [f["code"] for f in r["findings"]] for r in json.loads(out.stdout)}
+    assert found == {"commented.py:Net": [], "stringed.py:Net": ["CNA202"]}
 
 
 def test_files_in_other_encodings_are_read_as_python_reads_them(tmp_path):
@@ -227,11 +242,10 @@ def test_a_suppression_on_the_closing_line_of_a_call_applies_or_is_reported(tmp_
                            "        )  # cnnaudit: ignore[CNA202]")
     wrong = closing.replace("ignore[CNA202]", "ignore[CNA301]")
     root = project(tmp_path, {"closing.py": closing, "wrong.py": wrong})
-    out = hook(root, "closing.py", "--select", "CNA202,CNA002", "-f", "json")
-    report = json.loads(out.stdout)
-    assert report["findings"] == [] and report["suppressed"] == 1
-    out = hook(root, "wrong.py", "--select", "CNA202,CNA002", "-f", "json")
-    codes = sorted((f["code"], f["line"]) for f in json.loads(out.stdout)["findings"])
+    out = hook(root, "closing.py", "wrong.py", "--select", "CNA202,CNA002", "-f", "json")
+    closing_report, wrong_report = sorted(json.loads(out.stdout), key=lambda r: r["spec"])
+    assert closing_report["findings"] == [] and closing_report["suppressed"] == 1
+    codes = sorted((f["code"], f["line"]) for f in wrong_report["findings"])
     assert codes == [("CNA002", 11), ("CNA202", 8)], codes  # the closing line, the call
 
 
@@ -306,17 +320,6 @@ def test_a_broken_config_is_one_line_at_its_line(tmp_path, text, said):
     out = hook(root, "net.py", "-i", "1,16,16")
     assert out.returncode == 2 and out.stderr.strip() == out.stderr.strip().splitlines()[0]
     assert out.stderr.startswith(said), out.stderr
-
-
-def test_modules_loaded_with_importlib_are_part_of_the_cache_key(tmp_path):
-    model = ("import importlib\nWIDTH = importlib.import_module('widths').WIDTH\n"
-             + GOOD.replace("nn.Linear(8, 10)", "nn.Linear(WIDTH, 10)"))
-    root = project(tmp_path, {"net.py": model, "widths.py": "WIDTH = 8\n"})
-    assert hook(root, "net.py").returncode == 0
-    with open(os.path.join(root, "widths.py"), "w") as handle:
-        handle.write("WIDTH = 7\n")
-    out = hook(root, "net.py")
-    assert out.returncode == 1 and "CNA101" in out.stdout
 
 
 def test_a_dangling_link_in_a_folder_is_skipped_with_a_note(tmp_path):

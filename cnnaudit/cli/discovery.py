@@ -83,11 +83,12 @@ def _module_files(dotted: str, roots: list[str]) -> list[str]:
     return []
 
 
-def direct_imports(path: str, root: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def direct_imports(path: str, root: str) -> frozenset[str]:
     """Project files (under ``root``) that ``path`` imports."""
     tree = parse_source(path)
     if tree is None:
-        return set()
+        return frozenset()
     here = os.path.dirname(os.path.abspath(path))
     roots = [here, root, os.path.join(root, "src")]
     found: set[str] = set()
@@ -110,7 +111,7 @@ def direct_imports(path: str, root: str) -> set[str]:
                 dotted = f"{prefix}.{alias.name}" if prefix else alias.name
                 found.update(_module_files(dotted, search))
     root_abs = os.path.abspath(root) + os.sep
-    return {f for f in found if f.startswith(root_abs) and f != os.path.abspath(path)}
+    return frozenset(f for f in found if f.startswith(root_abs) and f != os.path.abspath(path))
 
 
 def source_closure(path: str, root: str) -> list[str]:

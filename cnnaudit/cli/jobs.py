@@ -14,7 +14,14 @@ from ..errors import CnnauditError, NeedsConfiguration
 from ..linting import LintOptions, LintReport
 from .cache import ReadRecorder, ResultCache, cache_key
 from .config import Config
-from .discovery import module_classes, parse_source, source_closure, spec_file, syntax_error
+from .discovery import (
+    direct_imports,
+    module_classes,
+    parse_source,
+    source_closure,
+    spec_file,
+    syntax_error,
+)
 
 
 @dataclass
@@ -73,6 +80,37 @@ def python_files(root: str) -> list[str]:
         found.extend(os.path.abspath(os.path.join(folder, f)) for f in sorted(files)
                      if f.endswith(".py") and os.path.isfile(os.path.join(folder, f)))
     return found
+
+
+def importers_of(changed: set[str], root: str) -> list[str]:
+    """The project files that import any of ``changed``, directly or through
+    each other (by ``ast``, as Python resolves the names). A file is parsed only
+    when its text names one of the modules looked for, so a commit in a large
+    project costs a read of its files, not a parse of each."""
+    files = python_files(root)
+    texts: dict[str, str] = {}
+    found: set[str] = set()
+    frontier = set(changed)
+    while frontier:
+        names = {os.path.splitext(os.path.basename(p))[0] for p in frontier}
+        names |= {os.path.basename(os.path.dirname(p)) for p in frontier
+                  if p.endswith("__init__.py")}
+        importers = set()
+        for path in files:
+            if path in found or path in changed:
+                continue
+            if path not in texts:
+                try:
+                    with open(path, "rb") as handle:
+                        texts[path] = handle.read().decode("utf-8", "replace")
+                except OSError:
+                    texts[path] = ""
+            if any(name in texts[path] for name in names) and \
+                    direct_imports(path, root) & frontier:
+                importers.add(path)
+        found |= importers
+        frontier = importers
+    return sorted(found)
 
 
 def _loadable(spec: str, base: str) -> tuple[str, str | None]:
@@ -158,9 +196,8 @@ def plan_jobs(targets, cli_sizes, cli_args: dict, config: Config):
         for loadable, path in planner.configured.values():
             if path and changed & set(planner.sources(path)):
                 planner.add(loadable, path, False)
-        for path in python_files(planner.root):
-            if path not in changed and changed & set(planner.sources(path)):
-                planner.add_file(path)
+        for path in importers_of(changed, planner.root):
+            planner.add_file(path)
     return list(planner.jobs.values()), notes, errors
 
 
