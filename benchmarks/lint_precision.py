@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 def main() -> int:
     import torch
-
     from test_lint_precision import NAMES, check_model
 
     torch.set_num_threads(1)

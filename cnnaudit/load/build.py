@@ -43,10 +43,10 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
     ``device="meta"`` (the default) allocates no weights; if the constructor
     cannot run that way the model is built on the CPU and ``notes`` says so.
     """
+    model_args = dict(model_args or {})
+    obj, module = resolve(spec)  # before torch: a bad SPEC or file fails in milliseconds
     from torch import nn
 
-    model_args = dict(model_args or {})
-    obj, module = resolve(spec)
     _, name = split_spec(spec)
     if inspect.isclass(obj) and not issubclass(obj, nn.Module):
         raise CnnauditError(f"{spec}: {name} is a class but not an nn.Module subclass")

@@ -134,16 +134,19 @@ def summary(
     Training memory is estimated when any of ``batch_size``, ``optimizer``,
     ``amp`` or ``memory_budget`` is given.
     """
-    import torch
-
     check_options(device=device, counter=counter, amp=amp, dtype=dtype, optimizer=optimizer,
                   batch_size=batch_size)
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise CnnauditError("--device cuda: no CUDA device is available here")
     if isinstance(memory_budget, str):
         memory_budget = parse_bytes(memory_budget)
+    if device.startswith("cuda"):
+        import torch
 
-    loaded = load_model(model, model_args, device)
+        if not torch.cuda.is_available():
+            raise CnnauditError("--device cuda: no CUDA device is available here")
+
+    loaded = load_model(model, model_args, device)  # a bad SPEC fails before torch loads
+    import torch
+
     notes = list(loaded.notes)
     shapes = input_shapes(loaded, input_size, notes)
     param_dtype = _dtype(torch, dtype)
