@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/cnnaudit probe examples/cheatsheet_net.py:Net --input-size 1,28,28 --device cpu --steps 100 --quiet
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 ruff: $(STAMP)
 	$(BIN)/ruff check cnnaudit tests benchmarks examples rules

@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 
+# Under pytest-xdist (make test: one worker per core) each worker and the
+# processes it starts compute on one thread: two workers with torch's default of
+# a thread per core would fight over the same two cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = Path(__file__).resolve().parent / "models"
 EXAMPLES = ROOT / "examples"
