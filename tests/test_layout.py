@@ -135,3 +135,12 @@ def test_one_version():
     written = [p for p in SOURCES if "__version__ = " in p.read_text()]
     assert [p.name for p in written] == ["_version.py"]
     assert __version__.count(".") == 2
+
+
+def test_every_stage_is_cnnaudits_own_code_not_the_users():
+    # Frames in any stage package are internal: findings never point into cnnaudit.
+    from cnnaudit.load.sites import is_internal_file, is_library_file
+
+    for path in SOURCES:
+        assert is_library_file(str(path)), path
+        assert is_internal_file(str(path)), path

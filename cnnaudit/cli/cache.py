@@ -37,11 +37,17 @@ class ReadRecorder:
     def __init__(self, root: str, exclude: str) -> None:
         self.root = os.path.join(os.path.realpath(root), "")
         self.exclude = os.path.join(os.path.realpath(exclude), "")
+        # Cheap string tests first: most paths seen (torch's modules) are far
+        # from the project, and resolving each one costs system calls.
+        self.prefixes = (self.root, os.path.join(os.path.abspath(root), ""))
         self.paths: set[str] = set()
 
     def _keep(self, path) -> None:
         if isinstance(path, (str, bytes, os.PathLike)):
-            real = os.path.realpath(os.fsdecode(path))
+            text = os.fsdecode(path)
+            if not os.path.abspath(text).startswith(self.prefixes):
+                return
+            real = os.path.realpath(text)
             if real.startswith(self.root) and not real.startswith(self.exclude) and \
                     os.path.isfile(real) and not is_library_file(real):
                 self.paths.add(real)

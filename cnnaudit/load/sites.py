@@ -31,6 +31,10 @@ class Site:
         return f"{display_path(self.file)}:{self.line}"
 
 
+# The cnnaudit package (this file is cnnaudit/load/sites.py).
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
 @lru_cache(maxsize=1)
 def _library_roots() -> tuple[str, ...]:
     """Directories whose code is never "the user's": the standard library,
@@ -40,7 +44,7 @@ def _library_roots() -> tuple[str, ...]:
         path = sysconfig.get_paths().get(key)
         if path:
             roots.add(os.path.realpath(path))
-    roots.add(os.path.dirname(os.path.realpath(__file__)))  # cnnaudit itself
+    roots.add(PACKAGE_ROOT)  # cnnaudit itself
     torch_module = sys.modules.get("torch")
     if torch_module is not None and getattr(torch_module, "__file__", None):
         roots.add(os.path.dirname(os.path.realpath(torch_module.__file__)))
@@ -62,7 +66,7 @@ def _internal_roots() -> tuple[str, ...]:
 
     return (
         os.path.dirname(os.path.realpath(torch.__file__)) + os.sep,
-        os.path.dirname(os.path.realpath(__file__)) + os.sep,
+        PACKAGE_ROOT + os.sep,
     )
 
 
