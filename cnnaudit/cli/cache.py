@@ -72,6 +72,7 @@ class ReadRecorder:
                 self._keep(path)
 
 
+@functools.lru_cache(maxsize=None)
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
