@@ -89,13 +89,14 @@ def test_same_seed_same_batches_same_numbers():
 
 def test_json_keys(report):
     data = report.to_dict()
-    assert data["schema_version"] == 1 and data["device"] == "cpu"
+    assert data["schema_version"] == 2 and data["device"] == "cpu"
     assert data["steps"] == FAST["steps"] and data["batch_size"] == FAST["batch_size"]
     assert "MNIST" in data["data"]
     variant = data["variants"][0]
     assert {"name", "applied", "params", "macs", "step_time_ms", "samples_per_s",
             "peak_memory_bytes", "estimated_memory_bytes", "final_loss", "accuracy",
-            "verdict"} <= set(variant)
+            "verdict", "claims"} <= set(variant)
+    assert set(data["variants"][1]["claims"]) == {"speed", "accuracy", "memory"}
     assert set(variant["step_time_ms"]) == {"median", "iqr"}
     assert variant["peak_memory_bytes"] is None  # measured on CUDA only
     assert variant["estimated_memory_bytes"] > 0
@@ -111,13 +112,72 @@ def _variant(name, median_ms, accuracy, status="ok"):
     return variant
 
 
-def test_verdicts_with_their_tolerances():
-    variants = [_variant("original", 10.0, 95.0), _variant("faster", 8.0, 94.5),
-                _variant("same speed", 9.8, 95.0), _variant("worse", 5.0, 90.0),
-                _variant("nan", 0, None, "diverged")]
-    assign_verdicts(variants, ProbeOptions(accuracy_tolerance=1.0, speed_tolerance=0.05))
-    assert [v.verdict for v in variants] == [
-        "baseline", "confirmed", "no speed-up on this device", "hurts accuracy", "diverged"]
+def _measured(name, ms, noise, correct, seed, rounds=12, status="ok"):
+    """A variant as the trainer leaves it: per-round median step times drawn
+    around ``ms`` with relative ``noise``, and per-example correctness."""
+    import random
+
+    rng = random.Random(seed)
+    variant = Variant(name, [], None, batch_size=8)
+    variant.round_times = [None] + [ms / 1000 * (1 + rng.uniform(-noise, noise))
+                                    for _ in range(rounds)]  # round 0: warm-up only
+    variant.step_times = [t for t in variant.round_times if t is not None]
+    variant.correct = list(correct)
+    variant.accuracy = 100 * sum(correct) / len(correct)
+    variant.status = status
+    return variant
+
+
+HELD_OUT = [True] * 450 + [False] * 50  # 90 % of 500 held-out examples
+
+
+def _flip(correct, right_to_wrong, wrong_to_right):
+    flipped = list(correct)
+    for index in range(right_to_wrong):
+        flipped[index] = False
+    for index in range(wrong_to_right):
+        flipped[450 + index] = True
+    return flipped
+
+
+@pytest.mark.parametrize("ms, noise, correct, verdict", [
+    (8.0, 0.03, HELD_OUT, "confirmed"),                          # a real 20 % speed-up
+    (10.0, 0.30, HELD_OUT, "inconclusive"),                      # pure noise
+    (12.0, 0.03, HELD_OUT, "refuted (speed)"),                   # a real slow-down
+    (8.0, 0.03, _flip(HELD_OUT, 4, 2), "inconclusive"),          # −0.4 points on 500
+    (8.0, 0.03, _flip(HELD_OUT, 150, 0), "refuted (accuracy)"),  # −30 points
+])
+def test_each_verdict_path(ms, noise, correct, verdict):
+    original = _measured("original", 10.0, 0.03 if noise < 0.1 else noise, HELD_OUT, seed=1)
+    variant = _measured("variant", ms, noise, correct, seed=2)
+    assign_verdicts([original, variant], ProbeOptions(accuracy_tolerance=1.0,
+                                                      speed_tolerance=0.05))
+    assert original.verdict == "baseline"
+    assert variant.verdict == verdict, variant.claims
+    json.dumps(variant.to_dict())  # claims are plain data
+
+
+def test_the_statistics_on_known_numbers():
+    from cnnaudit.probing.stats import mcnemar_p, paired_accuracy
+
+    # McNemar exact: 1 of 9 discordant pairs the other way → p = 2·(1+9)/2^9.
+    assert mcnemar_p(1, 8) == pytest.approx(2 * 10 / 512)
+    assert mcnemar_p(0, 0) == 1.0
+    result = paired_accuracy(HELD_OUT, _flip(HELD_OUT, 4, 2))
+    assert result["difference"] == pytest.approx(-0.4)
+    assert result["discordant"] == [4, 2]
+    # se = sqrt(6 − 4/500)/500: the interval is −0.4 ± 1.96·0.4895 points
+    assert result["low"] == pytest.approx(-0.4 - 1.959964 * 100 * (6 - 4 / 500) ** 0.5 / 500)
+
+
+def test_no_verdict_for_what_did_not_finish():
+    original = _measured("original", 10.0, 0.03, HELD_OUT, seed=1)
+    diverged = _measured("bad", 8.0, 0.03, HELD_OUT, seed=2, status="diverged")
+    fine = _measured("fine", 8.0, 0.03, HELD_OUT, seed=3)
+    assign_verdicts([original, diverged, fine], ProbeOptions())
+    assert [diverged.verdict, fine.verdict] == ["not measured (diverged)", "confirmed"]
+    assign_verdicts([original, diverged, fine], ProbeOptions(), interrupted=True)
+    assert fine.verdict == "not measured (interrupted)" and fine.claims == {}
 
 
 def test_a_diverging_variant_stops_and_the_others_go_on():
@@ -225,7 +285,8 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch):
     monkeypatch.setattr(train.Trainer, "step", interrupting_step)
     result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA302", steps=50, warmup=2,
                             batch_size=16, progress=False)
-    assert result.interrupted and "interrupted" in result.warnings[0]
+    assert result.interrupted and any("interrupted" in w for w in result.warnings)
+    assert [v.verdict for v in result.variants[1:]] == ["not measured (interrupted)"]
     measured = [len(v.step_times) for v in result.variants]
     assert 0 < sum(measured) < 2 * 50
     assert result.to_dict()["interrupted"] is True
@@ -271,8 +332,10 @@ def test_probe_table_matches_its_golden_with_timing_fixed(report):
     fixed.variants = [copy.copy(v) for v in report.variants]
     for index, variant in enumerate(fixed.variants):
         variant.step_times = [0.010 - 0.001 * index, 0.011 - 0.001 * index]
+        variant.round_times = [None] + [0.010 - 0.001 * index + 0.0001 * r for r in range(6)]
         variant.losses = [2.0, 1.0 + index / 10]
-        variant.accuracy = 90.0 - index
+        variant.correct = _flip(HELD_OUT, 10 * index, 0)
+        variant.accuracy = 100 * sum(variant.correct) / len(variant.correct)
         variant.peak_memory_bytes = None
     assign_verdicts(fixed.variants, ProbeOptions())
     text = render_probe(fixed, "table") + "\n"

@@ -72,7 +72,7 @@ class ReadRecorder:
                 self._keep(path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _version(package: str) -> str:
     try:
         return metadata.version(package)

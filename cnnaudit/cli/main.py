@@ -244,12 +244,14 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
               help="Draw the loss curves to this PNG (needs matplotlib).")
 @options.output_format(("table", "json"), "table")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="CPU threads while training (default: the cores this process may use).")
 @config_option("probe")
 @options.debug
 @_report_errors
 def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, batch_size, lr,
           optimizer, data, seed, amp, channels_last, compile_model, max_suggestions, nproc, plot,
-          output_format, quiet):
+          output_format, quiet, threads):
     """Train SPEC and a variant per suggestion (plus all of them together) for
     the same steps on the same data; compare step time, memory, loss and
     held-out accuracy, with a verdict per suggestion."""
@@ -268,6 +270,7 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
         device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
         lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
         compile=compile_model, max_suggestions=max_suggestions, progress=not quiet,
+        threads=threads,
     )
     with user_code():
         report = run_probe(spec, shapes, model_args=arguments, options=probe_options)

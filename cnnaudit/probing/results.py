@@ -7,7 +7,8 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+# 2: verdicts from claims (speed, accuracy, memory) with their intervals.
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -29,6 +30,7 @@ class ProbeOptions:
     accuracy_tolerance: float = 1.0  # percentage points of held-out accuracy
     speed_tolerance: float = 0.05  # a speed-up must beat noise by this share
     progress: bool = True
+    threads: int | None = None  # CPU: intra-op threads while training (None: the cores)
 
 
 @dataclass
@@ -41,6 +43,11 @@ class Variant:
     estimated_memory_bytes: int | None = None
     batch_size: int = 0
     step_times: list[float] = field(default_factory=list)  # seconds, measured steps
+    # Median seconds of the measured steps of each interleaved round (None for a
+    # round with none, such as warm-up): what the paired comparison pairs.
+    round_times: list = field(default_factory=list)
+    correct: list | None = field(default=None, repr=False)  # per held-out example
+    claims: dict = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
     peak_memory_bytes: int | None = None
     accuracy: float | None = None
@@ -78,6 +85,7 @@ class Variant:
             "accuracy": self.accuracy,
             "status": self.status,
             "verdict": self.verdict,
+            "claims": self.claims,
             "note": self.note,
             "loss_curve": list(self.losses),
         }
@@ -99,6 +107,7 @@ class ProbeReport:
     notes: list[str] = field(default_factory=list)
     interrupted: bool = False
     ddp: dict | None = None
+    machine: dict = field(default_factory=dict)  # threads, load average before the run
 
     def to_dict(self) -> dict:
         data = {
@@ -115,6 +124,7 @@ class ProbeReport:
             "variants": [v.to_dict() for v in self.variants],
             "warnings": list(self.warnings),
             "interrupted": self.interrupted,
+            "machine": dict(self.machine),
         }
         if self.ddp is not None:
             data["ddp"] = self.ddp

@@ -11,6 +11,7 @@ a reset, in isolation, next to the summary's estimate.
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from dataclasses import asdict
 
@@ -33,6 +34,8 @@ def resolve_options(options: ProbeOptions | None, overrides: dict) -> ProbeOptio
         setattr(options, key, value)
     if options.steps < 1 or options.batch_size < 1 or options.warmup < 0:
         raise CnnauditError("--steps and --batch-size must be at least 1, --warmup at least 0")
+    if options.threads is not None and options.threads < 1:
+        raise CnnauditError("--threads must be at least 1")
     return options
 
 
@@ -67,17 +70,26 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
                             f"outputs {classes}; build it for {data.num_classes} "
                             "(for example --model-args num_classes=...)")
     warnings: list[str] = []
-    interrupted = not _train_all(torch, Trainer(torch, data, options, device), variants,
-                                 options)
+    machine = _machine(torch, device, options, warnings)
+    threads_before = torch.get_num_threads()
+    if device.type == "cpu":
+        torch.set_num_threads(machine["threads"])
+    try:
+        interrupted = not _train_all(torch, Trainer(torch, data, options, device), variants,
+                                     options)
+    finally:
+        torch.set_num_threads(threads_before)
     if interrupted:
         warnings.append("interrupted: the table holds what was measured until then")
-    assign_verdicts(variants, options)
+    assign_verdicts(variants, options, interrupted)
     warnings += timing_warnings(variants)
     return ProbeReport(
         model=loaded.label, spec=loaded.spec, device=str(device),
-        device_name=_device_name(torch, device), steps=options.steps, warmup=options.warmup,
+        device_name=_device_name(machine, device, torch), steps=options.steps,
+        warmup=options.warmup,
         batch_size=options.batch_size, data=data.description, options=asdict(options),
         variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
+        machine=machine,
     )
 
 
@@ -113,9 +125,39 @@ def _progress(options, count):
                 desc="probe", leave=False)
 
 
-def _device_name(torch, device) -> str:
+def available_cores() -> int:
+    """Cores this process may run on (its affinity), not all the machine has."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _machine(torch, device, options, warnings: list[str]) -> dict:
+    """What decides the timings beyond the model: threads and load on a CPU,
+    the card, its capability and the software on CUDA."""
+    cores = available_cores()
+    facts = {"cores": cores, "torch": torch.__version__}
+    if device.type == "cpu":
+        facts["threads"] = options.threads or cores
+        if hasattr(os, "getloadavg"):
+            load = os.getloadavg()[0]
+            facts["load_average"] = round(load, 2)
+            if load > 0.5 * cores:
+                warnings.append(f"the machine was busy before the run (load average "
+                                f"{load:.1f} on {cores} cores): timings are noisier, and "
+                                "verdicts more often inconclusive")
+    else:
+        facts.update(name=torch.cuda.get_device_name(device),
+                     capability=".".join(map(str, torch.cuda.get_device_capability(device))),
+                     cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(),
+                     cudnn_benchmark=torch.backends.cudnn.benchmark)
+    return facts
+
+
+def _device_name(machine: dict, device, torch) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     import platform
 
-    return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
+    return f"CPU ({platform.machine()}, {machine['threads']} threads)"

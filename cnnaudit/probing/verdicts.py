@@ -3,26 +3,42 @@
 from __future__ import annotations
 
 from .results import ProbeOptions
+from .stats import accuracy_claim, memory_claim, paired_accuracy, paired_ratio, speed_claim
 
 IQR_WARNING = 0.10
 
 
-def assign_verdicts(variants, options: ProbeOptions) -> None:
+def assign_verdicts(variants, options: ProbeOptions, interrupted: bool = False) -> None:
+    """Each variant's claims (speed, accuracy, memory) judged against the
+    original's, then one verdict derived from them: confirmed, refuted (naming
+    the claims), inconclusive, or not measured (a variant that did not finish
+    gets no verdict)."""
     original = variants[0]
-    base = original.step_time_ms()
-    original.verdict = "baseline"
+    original.verdict, original.claims = "baseline", {}
     for variant in variants[1:]:
-        if variant.status != "ok":
-            variant.verdict = variant.status
+        if interrupted or variant.status != "ok":
+            why = variant.status if variant.status != "ok" else "interrupted"
+            variant.claims, variant.verdict = {}, f"not measured ({why})"
             continue
-        timing = variant.step_time_ms()
-        if (original.accuracy is not None and variant.accuracy is not None
-                and original.accuracy - variant.accuracy > options.accuracy_tolerance):
-            variant.verdict = "hurts accuracy"
-        elif base and timing and timing["median"] < base["median"] * (1 - options.speed_tolerance):
-            variant.verdict = "confirmed"
-        else:
-            variant.verdict = "no speed-up on this device"
+        variant.claims = {
+            "speed": speed_claim(paired_ratio(variant.round_times, original.round_times,
+                                              options.seed),
+                                 options.speed_tolerance, options.round_steps),
+            "accuracy": accuracy_claim(paired_accuracy(original.correct, variant.correct),
+                                       options.accuracy_tolerance),
+            "memory": memory_claim(variant.peak_memory_bytes, original.peak_memory_bytes),
+        }
+        variant.verdict = verdict_of(variant.claims)
+
+
+def verdict_of(claims: dict) -> str:
+    refuted = [name for name, claim in claims.items() if claim["outcome"] == "refuted"]
+    if refuted:
+        return f"refuted ({', '.join(refuted)})"
+    if claims["speed"]["outcome"] == "confirmed" and \
+            claims["accuracy"]["outcome"] == "confirmed":
+        return "confirmed"
+    return "inconclusive"
 
 
 def timing_warnings(variants) -> list[str]:

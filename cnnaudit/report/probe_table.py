@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from ..units import format_bytes, format_count
 
-HEADERS = ("variant", "params", "MACs", "step ms (median ± IQR)", "samples/s", "peak mem",
-           "estimate", "final loss", "accuracy", "verdict")
+HEADERS = ("variant", "params", "MACs", "step ms (median ± IQR)", "step time [95% CI]",
+           "samples/s", "peak mem", "estimate", "final loss", "accuracy", "Δ points [95% CI]",
+           "verdict")
+
+
+def _speed(claims: dict) -> str:
+    """The paired step-time change against the original: −15 % [−18 %, −12 %]."""
+    ratio = (claims.get("speed") or {}).get("ratio")
+    if not ratio:
+        return "--"
+    return (f"{ratio['median'] - 1:+.0%} [{ratio['low'] - 1:+.0%}, "
+            f"{ratio['high'] - 1:+.0%}]").replace("-", "−")
+
+
+def _accuracy(claims: dict) -> str:
+    claim = claims.get("accuracy") or {}
+    if "difference" not in claim:
+        return "--"
+    return (f"{claim['difference']:+.1f} [{claim['low']:+.1f}, "
+            f"{claim['high']:+.1f}]").replace("-", "−")
 
 
 def _change(value, base) -> str:
@@ -30,6 +48,7 @@ def render_probe(report) -> str:
             format_count(data["macs"]) + ("" if variant is report.variants[0]
                                           else _change(data["macs"], original["macs"])),
             f"{timing['median']:.2f} ± {timing['iqr']:.2f}" if timing else "--",
+            _speed(data["claims"]),
             f"{data['samples_per_s']:,.0f}" if data["samples_per_s"] else "--",
             format_bytes(data["peak_memory_bytes"]) if data["peak_memory_bytes"] else "--",
             (format_bytes(data["estimated_memory_bytes"])
@@ -37,6 +56,7 @@ def render_probe(report) -> str:
             if data["estimated_memory_bytes"] else "--",
             f"{data['final_loss']:.4f}" if data["final_loss"] is not None else "--",
             f"{data['accuracy']:.1f} %" if data["accuracy"] is not None else "--",
+            _accuracy(data["claims"]),
             data["verdict"] + (f" ({data['note']})" if data["note"] else ""),
         ])
     lines = [
@@ -48,6 +68,11 @@ def render_probe(report) -> str:
     ]
     if report.ddp:
         lines += ["", _ddp_line(report.ddp)]
+    for variant in report.variants:
+        speed = variant.claims.get("speed", {})
+        if speed.get("steps_to_resolve"):
+            lines.append(f"note: {variant.name}: the speed claim is inconclusive; about "
+                         f"{speed['steps_to_resolve']:,} steps would likely resolve it")
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
