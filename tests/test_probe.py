@@ -142,9 +142,9 @@ def _flip(correct, right_to_wrong, wrong_to_right):
 
 @pytest.mark.parametrize("ms, noise, correct, verdict", [
     (8.0, 0.03, HELD_OUT, "confirmed"),                          # a real 20 % speed-up
-    (10.0, 0.30, HELD_OUT, "inconclusive"),                      # pure noise
+    (10.0, 0.30, HELD_OUT, "inconclusive (speed)"),              # pure noise
     (12.0, 0.03, HELD_OUT, "refuted (speed)"),                   # a real slow-down
-    (8.0, 0.03, _flip(HELD_OUT, 4, 2), "inconclusive"),          # −0.4 points on 500
+    (8.0, 0.03, _flip(HELD_OUT, 4, 2), "inconclusive (accuracy)"),  # −0.4 points on 500
     (8.0, 0.03, _flip(HELD_OUT, 150, 0), "refuted (accuracy)"),  # −30 points
 ])
 def test_each_verdict_path(ms, noise, correct, verdict):

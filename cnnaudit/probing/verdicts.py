@@ -35,10 +35,11 @@ def verdict_of(claims: dict) -> str:
     refuted = [name for name, claim in claims.items() if claim["outcome"] == "refuted"]
     if refuted:
         return f"refuted ({', '.join(refuted)})"
-    if claims["speed"]["outcome"] == "confirmed" and \
-            claims["accuracy"]["outcome"] == "confirmed":
+    open_claims = [name for name in ("speed", "accuracy")
+                   if claims[name]["outcome"] != "confirmed"]
+    if not open_claims:
         return "confirmed"
-    return "inconclusive"
+    return f"inconclusive ({', '.join(open_claims)})"
 
 
 def timing_warnings(variants) -> list[str]:

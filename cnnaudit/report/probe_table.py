@@ -69,13 +69,27 @@ def render_probe(report) -> str:
     if report.ddp:
         lines += ["", _ddp_line(report.ddp)]
     for variant in report.variants:
-        speed = variant.claims.get("speed", {})
-        if speed.get("steps_to_resolve"):
-            lines.append(f"note: {variant.name}: the speed claim is inconclusive; about "
-                         f"{speed['steps_to_resolve']:,} steps would likely resolve it")
+        lines += _inconclusive_notes(variant)
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _inconclusive_notes(variant) -> list[str]:
+    """What would settle a claim the measurements leave open."""
+    notes = []
+    speed = variant.claims.get("speed", {})
+    if speed.get("outcome") == "inconclusive":
+        more = (f"; about {speed['steps_to_resolve']:,} steps would likely resolve it"
+                if speed.get("steps_to_resolve") else "")
+        notes.append(f"note: {variant.name}: the step-time interval spans the "
+                     f"{1 - speed['threshold']:.0%} speed-up the claim needs{more}")
+    accuracy = variant.claims.get("accuracy", {})
+    if accuracy.get("outcome") == "inconclusive":
+        notes.append(f"note: {variant.name}: the accuracy interval spans the tolerated loss: "
+                     f"{accuracy['examples']} held-out examples cannot tell a loss that small "
+                     "from none (more data: --data)")
+    return notes
 
 
 def _ddp_line(ddp: dict) -> str:
