@@ -343,3 +343,84 @@ def test_probe_table_matches_its_golden_with_timing_fixed(report):
     if os.environ.get("CNNAUDIT_REGEN_GOLDEN") or not golden.exists():
         golden.write_text(text)
     assert text == golden.read_text()
+
+
+@pytest.mark.parametrize("labels, said", [
+    (lambda n: np_arange(n) % 10 - 1, "labels must start at 0, found -1"),
+    (lambda n: np_arange(n) % 10 + 0.5, "whole class numbers"),
+    (lambda n: (np_arange(n) % 10).reshape(-1, 1), "1-D array"),
+    (lambda n: np_arange(n - 1) % 10, "40 samples but 39 labels"),
+    (lambda n: np_arange(n).astype(str), "labels must be class numbers"),
+])
+def test_bad_labels_are_refused_before_training(tmp_path, labels, said):
+    import numpy as np
+
+    path = tmp_path / "bad.npz"
+    np.savez(path, x=np.zeros((40, 28, 28), dtype=np.uint8), y=labels(40))
+    with pytest.raises(cnnaudit.CnnauditError, match=said):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{path}", **FAST)
+
+
+def np_arange(n):
+    import numpy as np
+
+    return np.arange(n)
+
+
+def test_data_and_setups_that_cannot_train(tmp_path):
+    import numpy as np
+
+    one = tmp_path / "one.npz"
+    np.savez(one, x=np.zeros((1, 28, 28), dtype=np.uint8), y=np.zeros(1, dtype=int))
+    with pytest.raises(cnnaudit.CnnauditError, match="1 sample"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{one}", **FAST)
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, x=np.array([None] * 40, dtype=object), y=np.zeros(40, dtype=int))
+    with pytest.raises(cnnaudit.CnnauditError, match="object arrays"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{objects}", **FAST)
+    few = tmp_path / "few.npz"
+    np.savez(few, x=np.zeros((20, 28, 28), dtype=np.uint8), y=np.arange(20) % 10)
+    with pytest.raises(cnnaudit.CnnauditError, match="larger than the 18 training samples"):
+        cnnaudit.probe(CHEATSHEET, (1, 28, 28), data=f"npz:{few}", **FAST)
+    frozen = load(CHEATSHEET, device="cpu").model.requires_grad_(False)
+    with pytest.raises(cnnaudit.CnnauditError, match="no trainable parameters"):
+        cnnaudit.probe(frozen, (1, 28, 28), **FAST)
+    for bad in ({"lr": float("nan")}, {"lr": -1}, {"device": "tpu"}):
+        with pytest.raises(cnnaudit.CnnauditError):
+            cnnaudit.probe(CHEATSHEET, (1, 28, 28), **{**FAST, **bad})
+
+
+def test_one_class_data_warns_and_the_callers_random_state_is_kept(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "ones.npz"
+    np.savez(path, x=np.zeros((80, 28, 28), dtype=np.uint8), y=np.zeros(80, dtype=int))
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", data=f"npz:{path}",
+                            **{**FAST, "steps": 2, "warmup": 0})
+    assert torch.equal(torch.rand(3), expected)
+    assert any("one class: accuracy means nothing" in w for w in result.warnings)
+
+
+def test_plot_into_a_missing_folder_is_refused_before_training():
+    result = CliRunner().invoke(main, ["probe", CHEATSHEET, "-i", "1,28,28", "--plot",
+                                       "no/such/folder/losses.png", "-q"])
+    assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_imagefolder_reads_grayscale_for_one_channel_and_names_a_corrupt_image(tmp_path):
+    from PIL import Image
+
+    from cnnaudit.probing.data import load_data
+
+    for label, shade in (("a", 30), ("b", 200)):
+        (tmp_path / label).mkdir()
+        for i in range(6):
+            Image.new("RGB", (12, 12), (shade, 0, 255 - shade)).save(tmp_path / label / f"{i}.png")
+    data = load_data(f"imagefolder:{tmp_path}", (1, 8, 8), num_classes=2, seed=0)
+    assert tuple(data.train_x.shape[1:]) == (1, 8, 8)
+    (tmp_path / "b" / "broken.png").write_bytes(b"\x89PNG not really")
+    with pytest.raises(cnnaudit.CnnauditError, match="cannot read .*broken.png"):
+        load_data(f"imagefolder:{tmp_path}", (1, 8, 8), num_classes=2, seed=0)

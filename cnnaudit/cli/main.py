@@ -8,6 +8,7 @@ configuration reaches every command as click defaults (``settings``).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -261,6 +262,9 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
     from ..report import render_probe
     from ..units import parse_input_size
 
+    if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
+        raise CnnauditError(f"--plot {plot}: no such folder (checked before training, so "
+                            "no result is lost)")
     configured = current_config().models.get(spec)
     shapes = [parse_input_size(text) for text in input_sizes] or (
         configured.input_sizes if configured else None)

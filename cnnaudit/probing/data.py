@@ -37,6 +37,9 @@ class ProbeData:
 def _split(name, description, x, y, num_classes, seed) -> ProbeData:
     import torch
 
+    if len(x) < 2:
+        raise CnnauditError(f"--data {name}: {len(x)} sample; the probe needs some to train "
+                            "on and some to hold out")
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     x, y = x[order], y[order]
     held_out = max(1, int(len(x) * HELD_OUT_SHARE))
@@ -91,24 +94,57 @@ def synthetic(input_shape, num_classes, seed, samples: int = 4096) -> ProbeData:
                   f"{num_classes} classes", x, labels, num_classes, seed)
 
 
+def check_labels(name: str, y, samples: int):
+    """Labels a classifier can train on: one per sample, integers from 0 (as
+    cross-entropy needs), as a 1-D array. Returns them as a long tensor."""
+    import numpy as np
+    import torch
+
+    y = np.asarray(y)
+    if y.dtype == object or y.ndim != 1:
+        raise CnnauditError(f"--data {name}: labels must be a 1-D array of class numbers, "
+                            f"not {y.dtype} of shape {list(y.shape)}")
+    if len(y) != samples:
+        raise CnnauditError(f"--data {name}: {samples} samples but {len(y)} labels")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+            raise CnnauditError(f"--data {name}: labels must be whole class numbers, "
+                                "found fractions or NaN")
+    elif y.dtype.kind not in "iub":
+        raise CnnauditError(f"--data {name}: labels must be class numbers, not {y.dtype}")
+    if len(y) and y.min() < 0:
+        raise CnnauditError(f"--data {name}: labels must start at 0, found {int(y.min())}")
+    return torch.from_numpy(y.astype(np.int64))
+
+
 def from_npz(path, input_shape, seed) -> ProbeData:
     import numpy as np
     import torch
 
     if not os.path.isfile(path):
         raise CnnauditError(f"--data npz:{path}: no such file")
-    arrays = np.load(path)
+    try:
+        arrays = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise CnnauditError(f"--data npz:{path}: not a readable .npz ({exc})") from None
     x_key = next((k for k in ("x", "images", "X", "data") if k in arrays), None)
     y_key = next((k for k in ("y", "labels", "Y", "targets") if k in arrays), None)
     if x_key is None or y_key is None:
         raise CnnauditError(f"--data npz:{path}: expected arrays named x (or images) and y "
                             f"(or labels), found {', '.join(arrays.files)}")
-    x = torch.from_numpy(arrays[x_key])
+    try:
+        raw_x, raw_y = arrays[x_key], arrays[y_key]
+    except ValueError:  # object arrays need pickle, which a data file must not run
+        raise CnnauditError(f"--data npz:{path}: object arrays are not data; save numbers") \
+            from None
+    if raw_x.dtype.kind not in "uif":
+        raise CnnauditError(f"--data npz:{path}: samples must be numbers, not {raw_x.dtype}")
+    x = torch.from_numpy(raw_x)
     x = x.float().div(255) if x.dtype == torch.uint8 else x.float()
     if x.dim() == len(input_shape):  # grayscale without a channel axis
         x = x.unsqueeze(1)
     _check_shape(f"npz:{path}", x, input_shape)
-    y = torch.from_numpy(arrays[y_key]).long()
+    y = check_labels(f"npz:{path}", raw_y, len(x))
     return _split(f"npz:{path}", f"{len(x):,} samples from {path}", x, y, int(y.max()) + 1, seed)
 
 
@@ -116,8 +152,10 @@ def _torchvision_dataset(kind, root, input_shape, seed, limit=20000) -> ProbeDat
     import torch
     from torchvision import datasets, transforms
 
-    to_tensor = transforms.Compose([transforms.Resize(tuple(input_shape[1:])),
-                                    transforms.ToTensor()])
+    steps = [transforms.Resize(tuple(input_shape[1:])), transforms.ToTensor()]
+    if input_shape[0] == 1:  # a 1-channel model reads grayscale, whatever the files are
+        steps.insert(0, transforms.Grayscale(1))
+    to_tensor = transforms.Compose(steps)
     try:
         if kind == "imagefolder":
             dataset = datasets.ImageFolder(root, transform=to_tensor)
@@ -128,7 +166,14 @@ def _torchvision_dataset(kind, root, input_shape, seed, limit=20000) -> ProbeDat
     except (RuntimeError, FileNotFoundError) as exc:
         raise CnnauditError(f"--data {kind}:{root}: {exc} (cnnaudit never downloads)") from None
     count = min(len(dataset), limit)
-    xs, ys = zip(*(dataset[i] for i in range(count)))
+    samples = []
+    for index in range(count):
+        try:
+            samples.append(dataset[index])
+        except (OSError, ValueError) as exc:  # PIL: truncated or not an image
+            where = dataset.samples[index][0] if hasattr(dataset, "samples") else index
+            raise CnnauditError(f"--data {kind}:{root}: cannot read {where}: {exc}") from None
+    xs, ys = zip(*samples)
     x, y = torch.stack(xs), torch.tensor(ys)
     _check_shape(f"{kind}:{root}", x, input_shape)
     return _split(f"{kind}:{root}", f"{count:,} samples of {kind} at {root}", x, y,

@@ -11,6 +11,7 @@ a reset, in isolation, next to the summary's estimate.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import sys
 from dataclasses import asdict
@@ -36,17 +37,33 @@ def resolve_options(options: ProbeOptions | None, overrides: dict) -> ProbeOptio
         raise CnnauditError("--steps and --batch-size must be at least 1, --warmup at least 0")
     if options.threads is not None and options.threads < 1:
         raise CnnauditError("--threads must be at least 1")
+    if not (isinstance(options.lr, (int, float)) and math.isfinite(options.lr)
+            and options.lr > 0):
+        raise CnnauditError(f"--lr must be a finite number above 0, not {options.lr!r}")
     return options
 
 
 def probe(model, input_size=None, *, model_args: dict | None = None,
           options: ProbeOptions | None = None, **overrides) -> ProbeReport:
     """Train ``model`` (an ``nn.Module``, left untouched, or a SPEC) and its
-    suggested variants; returns a ProbeReport whose ``to_dict()`` is the JSON."""
+    suggested variants; returns a ProbeReport whose ``to_dict()`` is the JSON.
+    The caller's random state is as it was afterwards."""
     import torch
 
+    rng_state = torch.get_rng_state()
+    try:
+        return _probe(torch, model, input_size, model_args, options, overrides)
+    finally:
+        torch.set_rng_state(rng_state)
+
+
+def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeReport:
     options = resolve_options(options, overrides)
-    device = torch.device(options.device)
+    try:
+        device = torch.device(options.device)
+    except RuntimeError:
+        raise CnnauditError(f"unknown device {options.device!r}: choose cpu, cuda or cuda:N") \
+            from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise CnnauditError("--device cuda: no CUDA device is available here")
     if options.amp == "fp16" and device.type != "cuda":
@@ -69,7 +86,7 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
         raise CnnauditError(f"--data {data.name} has {data.num_classes} classes, the model "
                             f"outputs {classes}; build it for {data.num_classes} "
                             "(for example --model-args num_classes=...)")
-    warnings: list[str] = []
+    warnings = check_training_setup(loaded.model, data, classes, options)
     machine = _machine(torch, device, options, warnings)
     threads_before = torch.get_num_threads()
     if device.type == "cpu":
@@ -91,6 +108,23 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
         variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
         machine=machine,
     )
+
+
+def check_training_setup(model, data, classes: int, options) -> list[str]:
+    """What would make training fail or its numbers meaningless, before any
+    step runs: errors for the first, warnings (returned) for the second."""
+    if not any(p.requires_grad for p in model.parameters()):
+        raise CnnauditError("the model has no trainable parameters: there is nothing to probe")
+    if len(data.train_x) < options.batch_size:
+        raise CnnauditError(f"--batch-size {options.batch_size} is larger than the "
+                            f"{len(data.train_x):,} training samples of --data {data.name}")
+    warnings = []
+    if classes < 2:
+        warnings.append("the model has one output: every prediction is the same class, so "
+                        "accuracy means nothing here")
+    if len(set(data.train_y.tolist())) < 2:
+        warnings.append(f"--data {data.name} has one class: accuracy means nothing here")
+    return warnings
 
 
 def _train_all(torch, trainer, variants, options) -> bool:
