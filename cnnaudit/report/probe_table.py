@@ -14,8 +14,14 @@ def _speed(claims: dict) -> str:
     ratio = (claims.get("speed") or {}).get("ratio")
     if not ratio:
         return "--"
-    return (f"{ratio['median'] - 1:+.0%} [{ratio['low'] - 1:+.0%}, "
-            f"{ratio['high'] - 1:+.0%}]").replace("-", "−")
+    return (f"{_percent(ratio['median'] - 1)} [{_percent(ratio['low'] - 1)}, "
+            f"{_percent(ratio['high'] - 1)}]")
+
+
+def _percent(change: float) -> str:
+    """+12%, −3%, and 0% rather than a signed zero."""
+    text = f"{change:+.0%}"
+    return "0%" if text in ("+0%", "-0%") else text.replace("-", "−")
 
 
 def _accuracy(claims: dict) -> str:
