@@ -38,6 +38,11 @@ class CnnauditError(Exception):
         self.file = file
         self.line = line
 
+    def user_line(self) -> str:
+        """What the command line prints: ``file:line: message`` when it points
+        into the user's code, else ``cnnaudit: error: message``."""
+        return str(self) if self.file else f"cnnaudit: error: {self}"
+
     def __str__(self) -> str:
         if self.file and self.line:
             return f"{self.file}:{self.line}: {self.message}"

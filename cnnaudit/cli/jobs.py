@@ -48,6 +48,15 @@ SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".cnnaudit_cache", "node_mo
              "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
+def _python_paths_below(folder: str):
+    """The ``.py`` names below ``folder``, in order, hidden and tool folders
+    skipped (what is behind a name is the caller's to check)."""
+    for current, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders
+                               if d not in SKIP_DIRS and not d.startswith("."))
+        yield from (os.path.join(current, f) for f in sorted(files) if f.endswith(".py"))
+
+
 def expand_directories(targets, notes: list[str]) -> list[str]:
     """A folder stands for the Python files below it (hidden and tool folders
     skipped); a link inside it that leads nowhere is skipped with a note."""
@@ -56,30 +65,17 @@ def expand_directories(targets, notes: list[str]) -> list[str]:
         if not os.path.isdir(target):
             expanded.append(target)
             continue
-        for folder, subfolders, files in os.walk(target):
-            subfolders[:] = sorted(d for d in subfolders
-                                   if d not in SKIP_DIRS and not d.startswith("."))
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                if not name.endswith(".py"):
-                    continue
-                if not os.path.exists(path):
-                    notes.append(f"note: skipped {path}: a link to nothing "
-                                 f"({os.readlink(path)})")
-                    continue
+        for path in _python_paths_below(target):
+            if os.path.exists(path):
                 expanded.append(path)
+            else:
+                notes.append(f"note: skipped {path}: a link to nothing ({os.readlink(path)})")
     return expanded
 
 
 def python_files(root: str) -> list[str]:
     """Every Python file of the project below ``root`` (tool and hidden folders skipped)."""
-    found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders
-                               if d not in SKIP_DIRS and not d.startswith("."))
-        found.extend(os.path.abspath(os.path.join(folder, f)) for f in sorted(files)
-                     if f.endswith(".py") and os.path.isfile(os.path.join(folder, f)))
-    return found
+    return [os.path.abspath(p) for p in _python_paths_below(root) if os.path.isfile(p)]
 
 
 def importers_of(changed: set[str], root: str) -> list[str]:
@@ -149,10 +145,11 @@ class _Planner:
         if key in self.jobs:
             return
         model = self.config.models.get(spec)
-        for configured, (_, configured_path) in self.configured.items():
-            if model is None and path is not None and configured_path == path and \
-                    configured.rpartition(":")[2] == name:
-                model = self.config.models[configured]
+        if model is None and path is not None:  # configured under another spelling
+            model = next((self.config.models[configured]
+                          for configured, (_, configured_path) in self.configured.items()
+                          if configured_path == path and configured.rpartition(":")[2] == name),
+                         None)
         sizes = self.cli_sizes or (model.input_sizes if model else None) or \
             self.config.input_sizes
         args = {**(model.model_args if model else {}), **self.cli_args}

@@ -31,12 +31,10 @@ def _report_errors(command):
         except CnnauditError as exc:
             if debug:
                 raise
-            click.echo(f"cnnaudit: error: {exc}" if not exc.file else str(exc), err=True)
+            click.echo(exc.user_line(), err=True)
             sys.exit(decide_exit(usage_errors=1))
         except BrokenPipeError:
             # The reader went away (`| head -1`): nothing more to say to it.
-            import os
-
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(decide_exit(failing=True))
         except KeyboardInterrupt:
@@ -60,6 +58,20 @@ def _report_errors(command):
 def main() -> None:
     """Static analysis for PyTorch CNNs: shapes, parameters, MACs and memory
     per layer, traced on the meta device."""
+
+
+def _model_settings(spec: str, input_sizes, model_args) -> tuple[list | None, dict]:
+    """(input shapes, constructor arguments) of SPEC: the command line's, over
+    those its [tool.cnnaudit.models] entry gives."""
+    from ..load import parse_model_args
+    from ..units import parse_input_size
+
+    configured = current_config().models.get(spec)
+    shapes = [parse_input_size(text) for text in input_sizes] or (
+        configured.input_sizes if configured else None)
+    arguments = {**(configured.model_args if configured else {}),
+                 **parse_model_args(model_args)}
+    return shapes, arguments
 
 
 def _split(values) -> list[str]:
@@ -95,16 +107,11 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
-    from ..load import parse_model_args
     from ..report import render_summary
     from ..stats import summary as run_summary
-    from ..units import parse_bytes, parse_input_size
+    from ..units import parse_bytes
 
-    configured = current_config().models.get(spec)
-    shapes = [parse_input_size(text) for text in input_sizes] or (
-        configured.input_sizes if configured else None)
-    arguments = {**(configured.model_args if configured else {}),
-                 **parse_model_args(model_args)}
+    shapes, arguments = _model_settings(spec, input_sizes, model_args)
     budget = parse_bytes(memory_budget) if memory_budget else None
     with user_code():
         result = run_summary(
@@ -256,20 +263,14 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
     """Train SPEC and a variant per suggestion (plus all of them together) for
     the same steps on the same data; compare step time, memory, loss and
     held-out accuracy, with a verdict per suggestion."""
-    from ..load import parse_model_args
     from ..probing import ProbeOptions
     from ..probing import probe as run_probe
     from ..report import render_probe
-    from ..units import parse_input_size
 
     if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
         raise CnnauditError(f"--plot {plot}: no such folder (checked before training, so "
                             "no result is lost)")
-    configured = current_config().models.get(spec)
-    shapes = [parse_input_size(text) for text in input_sizes] or (
-        configured.input_sizes if configured else None)
-    arguments = {**(configured.model_args if configured else {}),
-                 **parse_model_args(model_args)}
+    shapes, arguments = _model_settings(spec, input_sizes, model_args)
     probe_options = ProbeOptions(
         device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
         lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
@@ -331,8 +332,6 @@ def entry() -> None:
     once the output is flushed the process ends without that teardown. In-process
     callers (tests, notebooks) call ``main`` and keep the normal exit.
     """
-    import os
-
     try:
         main()
         code = 0

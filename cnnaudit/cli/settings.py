@@ -64,7 +64,7 @@ def config_option(command: str):
             config = load_config(path=value)
             ctx.default_map = option_defaults(ctx, config, command)
         except CnnauditError as exc:
-            click.echo(f"cnnaudit: error: {exc}" if not exc.file else str(exc), err=True)
+            click.echo(exc.user_line(), err=True)
             ctx.exit(EXIT_USAGE)
         for warning in config.warnings:
             click.echo(warning, err=True)

@@ -102,8 +102,7 @@ def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeRep
     warnings += timing_warnings(variants)
     return ProbeReport(
         model=loaded.label, spec=loaded.spec, device=str(device),
-        device_name=_device_name(machine, device, torch), steps=options.steps,
-        warmup=options.warmup,
+        device_name=_device_name(machine), steps=options.steps, warmup=options.warmup,
         batch_size=options.batch_size, data=data.description, options=asdict(options),
         variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
         machine=machine,
@@ -189,9 +188,9 @@ def _machine(torch, device, options, warnings: list[str]) -> dict:
     return facts
 
 
-def _device_name(machine: dict, device, torch) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
+def _device_name(machine: dict) -> str:
+    if "name" in machine:  # a CUDA device
+        return machine["name"]
     import platform
 
     return f"CPU ({platform.machine()}, {machine['threads']} threads)"
