@@ -368,3 +368,23 @@ def test_lazy_modules_by_spec_and_file(tmp_path):
     out = hook(root, "lazy.py:Net", "-i", "1,16,16", "-f", "json")
     assert out.returncode == 0, out.stderr
     assert "lazy modules sized by one forward pass" in out.stderr
+
+
+def test_any_exception_class_the_model_raises_is_its_error_not_ours(tmp_path):
+    """BaseException subclasses (not Exception, not SystemExit) at import, in the
+    constructor and in forward: reported at the user's line, never a traceback."""
+    boom = "class Boom(BaseException):\n    pass\n"
+    models = {
+        "at_import.py": boom + "\nraise Boom('import')\n",
+        "in_init.py": boom + GOOD.replace("super().__init__()",
+                                          "super().__init__()\n        raise Boom('init')"),
+        "in_forward.py": boom + GOOD.replace("        return self.head",
+                                             "        raise Boom('forward')"),
+    }
+    root = project(tmp_path, models)
+    out = hook(root, "at_import.py:Net", "in_init.py", "in_forward.py")
+    assert out.returncode == 2, out.stderr
+    assert "at_import.py:4: importing the model file failed: Boom: import" in out.stderr
+    assert "in_init.py:10: Net() raised Boom: init" in out.stderr
+    assert "in_forward.py:15:" in out.stdout and "CNA001" in out.stdout
+    assert "Traceback" not in out.stderr + out.stdout

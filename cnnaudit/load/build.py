@@ -78,7 +78,9 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
             file, line = user_frame_location(exc, source_path)
             raise ModelExited(f"{name}({format_args(model_args)}) {exit_message(exc)}",
                               file, line) from None
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # whatever else the constructor raises
             if attempt == "meta":
                 file, line = user_frame_location(exc, source_path)
                 where = f" at {file}:{line}" if file else ""

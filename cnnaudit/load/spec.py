@@ -77,6 +77,8 @@ def _import_failure(exc: BaseException, path: str | None, target: str,
     """The one-line error for an exception raised while importing user code:
     a syntax error at its file:line, anything else at the innermost line of
     ``path`` (or of any non-library file) in the traceback."""
+    if isinstance(exc, KeyboardInterrupt):  # the user's own Ctrl-C stops the run
+        raise exc
     if isinstance(exc, SyntaxError):
         return CnnauditError(f"syntax error: {exc.msg}",
                              display_path(exc.filename or path or target), exc.lineno)
@@ -104,7 +106,7 @@ def import_target(target: str) -> ModuleType:
                     "(for a file, write path/to/file.py:Name)"
                 ) from None
             raise CnnauditError(f"cannot import {target!r}: {one_line(exc)}") from None
-        except (Exception, SystemExit) as exc:
+        except BaseException as exc:  # whatever the user's code raises
             raise _import_failure(exc, None, target, f"importing {target} failed") from None
 
     path = os.path.abspath(target)
@@ -122,7 +124,7 @@ def import_target(target: str) -> ModuleType:
             sys.path.insert(0, package_root)
         try:
             return importlib.import_module(dotted)
-        except (Exception, SystemExit) as exc:
+        except BaseException as exc:  # whatever the user's code raises
             raise _import_failure(exc, path, target, "importing the model file failed") from None
         finally:
             if added:
@@ -140,7 +142,7 @@ def import_target(target: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except (Exception, SystemExit) as exc:
+    except BaseException as exc:  # whatever the user's code raises
         del sys.modules[module_name]
         raise _import_failure(exc, path, target, "importing the model file failed") from None
     finally:

@@ -141,12 +141,14 @@ def trace(
         with _without_dynamo_import(), grad, saved, function_mode_class(recorder), \
                 dispatch_mode_class(recorder):
             output = torch.func.functional_call(model, stand_ins, tuple(inputs), strict=False)
-    except Exception as exc:
-        failure = recorder.failure(exc)
     except SystemExit as exc:  # the model's forward must not end the run
         site = traceback_site(exc)
         raise ModelExited(f"forward {exit_message(exc)}", display_path(site.file) if site
                           else None, site.line if site else None) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # whatever else forward raises is the model's failure
+        failure = recorder.failure(exc)
     finally:
         for handle in handles:
             handle.remove()
