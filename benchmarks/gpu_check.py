@@ -54,7 +54,7 @@ def main() -> int:
                              steps=20 if quick else 200, warmup=3 if quick else 20,
                              batch_size=128, progress=False)
     result["example"] = example.to_dict()
-    print(example, flush=True)
+    print(cnnaudit.render(example), flush=True)
 
     # 2 + 3. resnet18, bf16 autocast, channels-last; memory estimate against peak
     size = 64 if quick else 224
@@ -65,7 +65,7 @@ def main() -> int:
                             amp="bf16", channels_last=True, lr=0.001,
                             model_args={"num_classes": 10}, progress=False)
     result["resnet18"] = resnet.to_dict()
-    print(resnet, flush=True)
+    print(cnnaudit.render(resnet), flush=True)
 
     # 4. probe against a bare loop, same model, batch, precision and layout
     probe_ms, bare_ms = [], []
@@ -93,14 +93,20 @@ def main() -> int:
         json.dump(result, handle, indent=2)
 
     print(f"\n## GPU check on {result['device']} (torch {result['torch']})\n")
-    print("| model | variant | step ms | peak | estimate | peak / estimate |")
-    print("|---|---|---|---|---|---|")
+    print("| model | variant | step ms | step time [95% CI] | verdict | peak (phase) | "
+          "estimate (phase) | peak / estimate |")
+    print("|---|---|---|---|---|---|---|---|")
     for label in ("example", "resnet18"):
         for v in result[label]["variants"]:
             timing = v["step_time_ms"]
             ratio = v["memory_ratio"]
+            speed = v["claims"].get("speed", {}).get("ratio")
+            interval = (f"{speed['median'] - 1:+.0%} [{speed['low'] - 1:+.0%}, "
+                        f"{speed['high'] - 1:+.0%}]" if speed else "--")
             print(f"| {label} | {v['name']} | {timing['median']:.2f} ± {timing['iqr']:.2f} | "
-                  f"{v['peak_memory_bytes']} | {v['estimated_memory_bytes']} | "
+                  f"{interval} | {v['verdict']} | "
+                  f"{v['peak_memory_bytes']} ({v['peak_memory_phase']}) | "
+                  f"{v['estimated_memory_bytes']} ({v['estimated_peak_phase']}) | "
                   f"{ratio if ratio is None else round(ratio, 3)} |")
     overhead = result["overhead"]
     print(f"\nprobe {statistics.median(probe_ms):.3f} ms/step vs bare loop "

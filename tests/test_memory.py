@@ -34,6 +34,7 @@ def test_saved_activations_follow_autograd_not_output_sizes():
 def test_meta_measurement_equals_real_tensor_measurement():
     model = ConvReluLinear()
     on_meta = cnnaudit.summary(model, (3, 16, 16), batch_size=4).training_memory
+    assert on_meta.optimizer_implementation == "foreach"  # torch's pick on CUDA, by default
     on_cpu = cnnaudit.summary(model, (3, 16, 16), batch_size=4, device="cpu").training_memory
     assert on_meta == on_cpu
 
@@ -41,12 +42,19 @@ def test_meta_measurement_equals_real_tensor_measurement():
 @pytest.mark.parametrize("optimizer, slots", [("sgd", 0), ("momentum", 1), ("adam", 2),
                                               ("adamw", 2)])
 def test_optimizer_state(optimizer, slots):
-    memory = cnnaudit.summary(CHEATSHEET, (1, 28, 28), optimizer=optimizer).training_memory
+    memory = cnnaudit.summary(CHEATSHEET, (1, 28, 28), optimizer=optimizer,
+                              batch_size=32).training_memory
     params = 30790 * 4
     assert memory.param_bytes == params and memory.gradient_bytes == params
     assert memory.optimizer_bytes == slots * params
-    assert memory.total_bytes == (2 + slots) * params + memory.activation_bytes + \
-        memory.input_bytes
+    state = (1 + slots) * params  # parameters and optimizer state live through every phase
+    assert memory.phase_bytes["forward"] == state + memory.activation_bytes + memory.input_bytes
+    assert memory.phase_bytes["step"] == state + params + memory.input_bytes + \
+        memory.step_transient_bytes
+    # backward: gradients arrive and maps are in flight, while saved maps are freed
+    assert memory.phase_bytes["forward"] < memory.phase_bytes["backward"] \
+        < memory.phase_bytes["forward"] + params + memory.activation_bytes
+    assert memory.total_bytes == max(memory.phase_bytes.values())
 
 
 def test_frozen_parameters_have_no_gradients_or_state():
@@ -99,3 +107,109 @@ def test_saved_bytes_per_layer_add_up_to_the_estimate():
     assert saved["fc1"] == 2880 * 4  # the Linear keeps its (flattened) input
     plain = cnnaudit.summary(CHEATSHEET, (1, 28, 28))
     assert all(layer.saved_bytes is None for layer in plain.layers)
+
+
+# -- the estimate against a measurement (the probe's CPU storage tracker) -----
+
+class BigHead(nn.Module):
+    """Most parameters in one Linear: Adam's step holds the peak."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.fc1 = nn.Linear(8 * 28 * 28, 512)
+        self.fc2 = nn.Linear(512, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(torch.relu(self.conv(x)).flatten(1))))
+
+
+def measured_peak(model, shape, batch, optimizer, amp=False, foreach=None):
+    """Two training steps of a plain loop, measured phase by phase."""
+    from cnnaudit.probing.memory_meter import MemoryMeter
+
+    torch.manual_seed(0)
+    data, labels = torch.randn(2 * batch, *shape), torch.randint(0, 10, (2 * batch,))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = {"momentum": lambda: torch.optim.SGD(params, lr=0.01, momentum=0.9, foreach=foreach),
+           "adam": lambda: torch.optim.Adam(params, foreach=foreach)}[optimizer]()
+    meter = MemoryMeter(torch, torch.device("cpu"))
+    meter.start(preexisting=[*model.parameters(), *model.buffers()])
+    for step in range(2):
+        opt.zero_grad(set_to_none=True)  # then the batch: the probe's order
+        meter.phase("forward")
+        chosen = slice(step * batch, (step + 1) * batch)
+        x, y = data[chosen].clone(), labels[chosen]
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+        meter.phase("backward")
+        loss.backward()
+        meter.phase("step")
+        opt.step()
+    meter.stop()
+    return meter
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("amp", [False, True])
+@pytest.mark.parametrize("spec", [CHEATSHEET, "BigHead"])
+def test_estimate_within_15_percent_of_the_measured_peak(spec, amp, optimizer):
+    from cnnaudit.load import load
+
+    model = BigHead() if spec == "BigHead" else load(spec, device="cpu").model
+    memory = cnnaudit.summary(model, (1, 28, 28), batch_size=32, optimizer=optimizer,
+                              amp="bf16" if amp else None,
+                              optimizer_impl="for-loop").training_memory
+    meter = measured_peak(model, (1, 28, 28), 32, optimizer, amp)
+    assert memory.total_bytes == pytest.approx(meter.peak, rel=0.15)
+    assert memory.peak_phase == meter.peak_phase
+    for phase in ("forward", "backward", "step"):
+        assert memory.phase_bytes[phase] == pytest.approx(meter.peaks[phase], rel=0.15)
+
+
+def test_adam_step_temporaries_depend_on_the_implementation():
+    model = BigHead()
+    fc1 = model.fc1.weight.numel() * 4  # the largest parameter
+    everything = sum(p.numel() for p in model.parameters()) * 4
+    # the loop: sqrt and its quotient alive at once, for one parameter at a time;
+    # foreach: the sqrt of every second moment at once
+    for implementation, foreach, transient in [("for-loop", False, 2 * fc1),
+                                               ("foreach", True, everything)]:
+        memory = cnnaudit.summary(model, (1, 28, 28), batch_size=8, optimizer="adam",
+                                  optimizer_impl=implementation).training_memory
+        assert memory.step_transient_bytes == transient
+        assert memory.peak_phase == "step"
+        meter = measured_peak(model, (1, 28, 28), 8, "adam", foreach=foreach)
+        assert meter.peak_phase == "step"
+        assert memory.total_bytes == pytest.approx(meter.peak, rel=0.05)
+    fused = cnnaudit.summary(model, (1, 28, 28), batch_size=8, optimizer="adam",
+                             optimizer_impl="fused").training_memory
+    assert fused.step_transient_bytes == 0
+
+
+def test_autocast_weight_copies_do_not_grow_with_the_batch():
+    small = cnnaudit.summary(BigHead(), (1, 28, 28), batch_size=8, amp="bf16").training_memory
+    large = cnnaudit.summary(BigHead(), (1, 28, 28), batch_size=64, amp="bf16").training_memory
+    weights = sum(p.numel() for p in BigHead().parameters() if p.dim() > 1)
+    assert small.weight_cast_bytes == large.weight_cast_bytes >= 2 * weights
+    assert large.activation_bytes == 8 * small.activation_bytes
+
+
+def test_the_meter_counts_storages_not_views_or_in_place_results():
+    from cnnaudit.probing.memory_meter import MemoryMeter
+
+    kept = torch.zeros(1000)  # 4,000 bytes already there, counted from the start
+    meter = MemoryMeter(torch, torch.device("cpu"))
+    meter.start(preexisting=[kept])
+    meter.phase("forward")
+    a = torch.ones(2000)  # +8,000
+    view = a.view(40, 50)
+    view.mul_(2)  # in place on a view: nothing new
+    b = a * 2  # +8,000 → 20,000 live
+    del a, view, b  # all freed
+    meter.phase("step")
+    c = torch.ones(500)  # 4,000 + 2,000
+    meter.stop()
+    assert meter.peaks == {"forward": 20_000, "step": 6_000}
+    assert meter.peak == 20_000 and meter.peak_phase == "forward"
+    assert c.sum() == 500

@@ -89,7 +89,7 @@ def test_same_seed_same_batches_same_numbers():
 
 def test_json_keys(report):
     data = report.to_dict()
-    assert data["schema_version"] == 2 and data["device"] == "cpu"
+    assert data["schema_version"] == 3 and data["device"] == "cpu"
     assert data["steps"] == FAST["steps"] and data["batch_size"] == FAST["batch_size"]
     assert "MNIST" in data["data"]
     variant = data["variants"][0]
@@ -98,8 +98,11 @@ def test_json_keys(report):
             "verdict", "claims"} <= set(variant)
     assert set(data["variants"][1]["claims"]) == {"speed", "accuracy", "memory"}
     assert set(variant["step_time_ms"]) == {"median", "iqr"}
-    assert variant["peak_memory_bytes"] is None  # measured on CUDA only
-    assert variant["estimated_memory_bytes"] > 0
+    # measured on the CPU too (by the storage tracker), next to the estimate
+    assert variant["peak_memory_bytes"] > 0 and variant["estimated_memory_bytes"] > 0
+    assert 0.85 <= variant["memory_ratio"] <= 1.15
+    assert variant["peak_memory_phase"] in ("forward", "backward", "step")
+    assert variant["estimated_peak_phase"] == variant["peak_memory_phase"]
     assert 0 <= variant["accuracy"] <= 100
     json.dumps(data)
 
@@ -424,3 +427,35 @@ def test_imagefolder_reads_grayscale_for_one_channel_and_names_a_corrupt_image(t
     (tmp_path / "b" / "broken.png").write_bytes(b"\x89PNG not really")
     with pytest.raises(cnnaudit.CnnauditError, match="cannot read .*broken.png"):
         load_data(f"imagefolder:{tmp_path}", (1, 8, 8), num_classes=2, seed=0)
+
+
+def test_seeds_repeat_the_run_and_pool_the_paired_tests():
+    one = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", **FAST)
+    three = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA202", seeds=3, **FAST)
+    for single, pooled in zip(one.variants, three.variants):
+        data = pooled.to_dict()
+        assert len(data["accuracy_by_seed"]) == 3
+        assert data["accuracy_by_seed"][0] == single.accuracy  # seed 0 is the first run
+        assert data["accuracy"] == pytest.approx(sum(data["accuracy_by_seed"]) / 3)
+        assert data["accuracy_spread"] is not None
+        assert len(pooled.correct) == 3 * len(single.correct)
+        assert len(pooled.round_times) == 3 * len(single.round_times)
+    claim = three.variants[1].claims["accuracy"]
+    assert claim["examples"] == 3 * one.variants[1].claims["accuracy"]["examples"]
+    assert any("3 runs with seeds 0…2" in note for note in three.notes)
+    row = cnnaudit.render(three).splitlines()[4]  # the original: accuracy as mean ± spread
+    assert f"{three.variants[0].accuracy:.1f} ± " in row
+
+
+def test_a_variant_failing_under_any_seed_gets_no_verdict():
+    from cnnaudit.probing.run import merge_seeds
+
+    first = [_measured("original", 10, 0.01, [True] * 50, 1),
+             _measured("CNA202 conv1", 8, 0.01, [True] * 50, 2)]
+    second = [_measured("original", 10, 0.01, [True] * 50, 3),
+              _measured("CNA202 conv1", 8, 0.01, [True] * 50, 4, status="diverged")]
+    second[1].note = "loss became nan at step 3"
+    merge_seeds(first, [second])
+    assert first[1].status == "diverged" and "nan" in first[1].note
+    assign_verdicts(first, ProbeOptions())
+    assert first[1].verdict == "not measured (diverged)"

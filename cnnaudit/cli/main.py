@@ -89,6 +89,9 @@ def _split(values) -> list[str]:
                           "training option is given).")
 @options.optimizer(None, "Optimizer for the training-memory estimate (default adam).")
 @options.amp("Estimate training memory under automatic mixed precision.")
+@click.option("--optimizer-impl", type=click.Choice(["for-loop", "foreach", "fused"]),
+              default=None, help="How the optimizer steps, for its temporaries (default: what "
+                                 "torch picks on CUDA, foreach; on the CPU it picks for-loop).")
 @click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), default=None,
               help="Parameter and input dtype (default: the model's own).")
 @click.option("--memory-budget", default=None, metavar="SIZE",
@@ -102,8 +105,8 @@ def _split(values) -> list[str]:
 @config_option("summary")
 @options.debug
 @_report_errors
-def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer, amp, dtype,
-            memory_budget, counter, trace_batch_size, output_format):
+def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer, amp,
+            optimizer_impl, dtype, memory_budget, counter, trace_batch_size, output_format):
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
@@ -118,7 +121,7 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
             spec, shapes, model_args=arguments, device=device,
             depth=None if depth < 0 else depth, batch_size=batch_size, optimizer=optimizer,
             amp=amp, dtype=dtype, memory_budget=budget, counter=counter,
-            trace_batch_size=trace_batch_size,
+            trace_batch_size=trace_batch_size, optimizer_impl=optimizer_impl,
         )
     for note in result.notes:
         click.echo(note, err=True)
@@ -242,6 +245,9 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
               help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "
                    "otherwise), npz:PATH, imagefolder:PATH, mnist:ROOT, cifar10:ROOT.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Repeat the whole run with seeds SEED, SEED+1, ...: accuracy as mean ± "
+                   "spread, the paired tests over every run.")
 @options.amp("Automatic mixed precision (torch.amp; GradScaler for fp16).")
 @click.option("--channels-last", is_flag=True, help="NHWC memory format for model and inputs.")
 @click.option("--compile", "compile_model", is_flag=True, help="torch.compile each variant.")
@@ -258,8 +264,8 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 @options.debug
 @_report_errors
 def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, batch_size, lr,
-          optimizer, data, seed, amp, channels_last, compile_model, max_suggestions, nproc, plot,
-          output_format, quiet, threads):
+          optimizer, data, seed, seeds, amp, channels_last, compile_model, max_suggestions,
+          nproc, plot, output_format, quiet, threads):
     """Train SPEC and a variant per suggestion (plus all of them together) for
     the same steps on the same data; compare step time, memory, loss and
     held-out accuracy, with a verdict per suggestion."""
@@ -273,9 +279,9 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
     shapes, arguments = _model_settings(spec, input_sizes, model_args)
     probe_options = ProbeOptions(
         device=device, apply=apply_codes, steps=steps, warmup=warmup, batch_size=batch_size,
-        lr=lr, optimizer=optimizer, data=data, seed=seed, amp=amp, channels_last=channels_last,
-        compile=compile_model, max_suggestions=max_suggestions, progress=not quiet,
-        threads=threads,
+        lr=lr, optimizer=optimizer, data=data, seed=seed, seeds=seeds, amp=amp,
+        channels_last=channels_last, compile=compile_model, max_suggestions=max_suggestions,
+        progress=not quiet, threads=threads,
     )
     with user_code():
         report = run_probe(spec, shapes, model_args=arguments, options=probe_options)

@@ -42,7 +42,8 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]):
         findings = findings[:options.max_suggestions]
     base = _summarize(loaded.model, shapes, options)
     variants = [Variant("original", [], loaded.model, base.totals.params, base.totals.macs,
-                        _estimate(base), options.batch_size)]
+                        batch_size=options.batch_size)]
+    _attach_estimate(variants[0], base)
     chosen = []
     for finding in findings:
         torch.manual_seed(options.seed)  # new layers start from the same weights in every run
@@ -77,20 +78,26 @@ def _summarize(model, shapes, options):
     """One summary per variant: its counts, and its training-memory estimate at
     the probe's batch size, optimizer and precision."""
     from ..stats import summary
+    from ..stats.memory import default_implementation
 
+    device_type = options.device.split(":")[0]
     return summary(model, shapes, depth=0, batch_size=options.batch_size,
-                   optimizer=options.optimizer, amp=options.amp)
+                   optimizer=options.optimizer, amp=options.amp,
+                   optimizer_impl=default_implementation(device_type))
 
 
-def _estimate(result) -> int | None:
-    return result.training_memory.total_bytes if result.training_memory else None
+def _attach_estimate(variant, result) -> None:
+    memory = result.training_memory
+    if memory is not None:
+        variant.estimated_memory_bytes = memory.total_bytes
+        variant.estimated_peak_phase = memory.peak_phase
 
 
 def _check_prediction(variant, base, shapes, options, saved_params, saved_macs) -> None:
     """Same input and output shapes; parameters and MACs as predicted."""
     result = _summarize(variant.model, shapes, options)
     variant.params, variant.macs = result.totals.params, result.totals.macs
-    variant.estimated_memory_bytes = _estimate(result)
+    _attach_estimate(variant, result)
     problems = []
     if result.failure is not None:
         problems.append(f"forward fails: {result.failure['message']}")

@@ -8,7 +8,8 @@ import statistics
 from dataclasses import dataclass, field
 
 # 2: verdicts from claims (speed, accuracy, memory) with their intervals.
-SCHEMA_VERSION = 2
+# 3: memory measured on the CPU too, with the phase of each peak.
+SCHEMA_VERSION = 3
 
 
 @dataclass
@@ -31,6 +32,7 @@ class ProbeOptions:
     speed_tolerance: float = 0.05  # a speed-up must beat noise by this share
     progress: bool = True
     threads: int | None = None  # CPU: intra-op threads while training (None: the cores)
+    seeds: int = 1  # whole runs, seeds seed, seed+1, ...: accuracy as mean ± spread
 
 
 @dataclass
@@ -49,7 +51,10 @@ class Variant:
     correct: list | None = field(default=None, repr=False)  # per held-out example
     claims: dict = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
+    seed_accuracies: list = field(default_factory=list)  # one per seed, with --seeds
     peak_memory_bytes: int | None = None
+    peak_memory_phase: str | None = None  # forward | backward | step
+    estimated_peak_phase: str | None = None
     accuracy: float | None = None
     status: str = "ok"  # ok | diverged | out of memory | failed | interrupted
     note: str | None = None
@@ -78,11 +83,17 @@ class Variant:
             "step_time_ms": timing,
             "samples_per_s": (self.batch_size / (timing["median"] / 1000)) if timing else None,
             "peak_memory_bytes": self.peak_memory_bytes,
+            "peak_memory_phase": self.peak_memory_phase,
             "estimated_memory_bytes": self.estimated_memory_bytes,
+            "estimated_peak_phase": self.estimated_peak_phase,
             "memory_ratio": (self.peak_memory_bytes / self.estimated_memory_bytes
                              if self.peak_memory_bytes and self.estimated_memory_bytes else None),
             "final_loss": statistics.fmean(finite) if finite else None,
             "accuracy": self.accuracy,
+            "accuracy_by_seed": list(self.seed_accuracies) or (
+                [self.accuracy] if self.accuracy is not None else []),
+            "accuracy_spread": (statistics.stdev(self.seed_accuracies)
+                                if len(self.seed_accuracies) > 1 else None),
             "status": self.status,
             "verdict": self.verdict,
             "claims": self.claims,

@@ -14,7 +14,7 @@ import copy
 import math
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from ..errors import CnnauditError
 from ..load import from_module, load
@@ -37,6 +37,8 @@ def resolve_options(options: ProbeOptions | None, overrides: dict) -> ProbeOptio
         raise CnnauditError("--steps and --batch-size must be at least 1, --warmup at least 0")
     if options.threads is not None and options.threads < 1:
         raise CnnauditError("--threads must be at least 1")
+    if options.seeds < 1:
+        raise CnnauditError("--seeds must be at least 1")
     if not (isinstance(options.lr, (int, float)) and math.isfinite(options.lr)
             and options.lr > 0):
         raise CnnauditError(f"--lr must be a finite number above 0, not {options.lr!r}")
@@ -69,6 +71,37 @@ def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeRep
     if options.amp == "fp16" and device.type != "cuda":
         raise CnnauditError("--amp fp16 needs --device cuda (use bf16 on the CPU)")
 
+    runs = []
+    for index in range(options.seeds):
+        run_options = replace(options, seed=options.seed + index)
+        runs.append(_run_once(torch, model, input_size, model_args, run_options, device,
+                              first=index == 0))
+        if runs[-1]["interrupted"]:
+            break
+    loaded, notes, data, variants, warnings, machine = (
+        runs[0][key] for key in ("loaded", "notes", "data", "variants", "warnings", "machine"))
+    interrupted = any(run["interrupted"] for run in runs)
+    if len(runs) > 1:
+        merge_seeds(variants, [run["variants"] for run in runs[1:]])
+        notes.append(f"note: {len(runs)} runs with seeds {options.seed}…"
+                     f"{options.seed + len(runs) - 1} (data order and new layers' weights; "
+                     "a SPEC's weights too): accuracy is their mean, the paired tests pool "
+                     "every run's rounds and examples")
+    if interrupted:
+        warnings.append("interrupted: the table holds what was measured until then")
+    assign_verdicts(variants, options, interrupted)
+    warnings += timing_warnings(variants)
+    return ProbeReport(
+        model=loaded.label, spec=loaded.spec, device=str(device),
+        device_name=_device_name(machine), steps=options.steps, warmup=options.warmup,
+        batch_size=options.batch_size, data=data.description, options=asdict(options),
+        variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
+        machine=machine,
+    )
+
+
+def _run_once(torch, model, input_size, model_args, options, device, first: bool) -> dict:
+    """Load, plan and train every variant with ``options.seed``."""
     torch.manual_seed(options.seed)
     if isinstance(model, str):
         loaded = load(model, model_args, device="cpu")
@@ -87,26 +120,43 @@ def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeRep
                             f"outputs {classes}; build it for {data.num_classes} "
                             "(for example --model-args num_classes=...)")
     warnings = check_training_setup(loaded.model, data, classes, options)
-    machine = _machine(torch, device, options, warnings)
+    machine = _machine(torch, device, options, warnings if first else [])
     threads_before = torch.get_num_threads()
     if device.type == "cpu":
         torch.set_num_threads(machine["threads"])
     try:
         interrupted = not _train_all(torch, Trainer(torch, data, options, device), variants,
-                                     options)
+                                     options, measure=first)
     finally:
         torch.set_num_threads(threads_before)
-    if interrupted:
-        warnings.append("interrupted: the table holds what was measured until then")
-    assign_verdicts(variants, options, interrupted)
-    warnings += timing_warnings(variants)
-    return ProbeReport(
-        model=loaded.label, spec=loaded.spec, device=str(device),
-        device_name=_device_name(machine), steps=options.steps, warmup=options.warmup,
-        batch_size=options.batch_size, data=data.description, options=asdict(options),
-        variants=variants, warnings=warnings, notes=notes, interrupted=interrupted,
-        machine=machine,
-    )
+    return {"loaded": loaded, "notes": notes, "data": data, "variants": variants,
+            "warnings": warnings, "machine": machine, "interrupted": interrupted}
+
+
+def merge_seeds(variants, later_runs) -> None:
+    """Fold the runs of the later seeds into the first run's variants: rounds
+    and per-example results appended (pairs stay within a run), accuracy the
+    mean over the seeds. A variant that failed in any run has that status."""
+    for variant in variants:
+        variant.seed_accuracies = [variant.accuracy]
+    for run in later_runs:
+        by_name = {v.name: v for v in run}
+        for variant in variants:
+            other = by_name.get(variant.name)
+            if other is None or other.status != "ok":
+                if variant.status == "ok":
+                    variant.status = other.status if other is not None else "failed"
+                    variant.note = (other.note if other is not None else
+                                    "not planned again with another seed")
+                continue
+            variant.round_times += other.round_times
+            variant.step_times += other.step_times
+            if variant.correct is not None and other.correct is not None:
+                variant.correct = variant.correct + other.correct
+            variant.seed_accuracies.append(other.accuracy)
+    for variant in variants:
+        known = [a for a in variant.seed_accuracies if a is not None]
+        variant.accuracy = sum(known) / len(known) if known else None
 
 
 def check_training_setup(model, data, classes: int, options) -> list[str]:
@@ -126,13 +176,14 @@ def check_training_setup(model, data, classes: int, options) -> list[str]:
     return warnings
 
 
-def _train_all(torch, trainer, variants, options) -> bool:
-    """Memory alone, then interleaved training, then held-out accuracy.
-    False when Ctrl-C stopped it (what was measured until then is kept)."""
+def _train_all(torch, trainer, variants, options, measure: bool = True) -> bool:
+    """Memory alone (``measure``), then interleaved training, then held-out
+    accuracy. False when Ctrl-C stopped it (what was measured until then is kept)."""
     progress = _progress(options, len(variants))
     try:
         for variant in variants:
-            measure_memory(torch, trainer, variant)
+            if measure:
+                measure_memory(torch, trainer, variant)
             if variant.status == "ok":
                 trainer.prepare(variant)
         train_interleaved(torch, trainer, variants, options, progress)

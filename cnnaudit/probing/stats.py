@@ -29,6 +29,9 @@ Z95 = 1.959963984540054
 RESAMPLES = 2000
 
 
+MEMORY_CLAIM = 0.02  # a predicted saving smaller than this is no claim
+
+
 def paired_ratio(variant_rounds, base_rounds, seed: int = 0) -> dict | None:
     """Median of per-round ratios variant/original with its 95 % bootstrap
     interval; rounds where either has no timed steps are left out."""
@@ -105,10 +108,19 @@ def accuracy_claim(accuracy: dict | None, tolerance: float) -> dict:
     return {"outcome": "inconclusive", **accuracy}
 
 
-def memory_claim(variant_peak: int | None, base_peak: int | None) -> dict:
-    """Peak memory is measured once per variant, alone on the device (CUDA):
-    an allocator count, not a noisy time, so a plain comparison."""
+def memory_claim(variant_peak: int | None, base_peak: int | None,
+                 variant_estimate: int | None = None, base_estimate: int | None = None) -> dict:
+    """Peak memory is measured once per variant, alone, by counting allocations
+    (the CUDA allocator, or the CPU storage tracker): a count, not a noisy
+    time, so a plain comparison. A suggestion claims a memory saving only
+    where the estimates predict one (by more than ``MEMORY_CLAIM``); otherwise
+    the measured change is reported without a claim."""
     if not variant_peak or not base_peak:
         return {"outcome": "not measured"}
-    outcome = "confirmed" if variant_peak < base_peak else "refuted"
-    return {"outcome": outcome, "ratio": variant_peak / base_peak}
+    ratio = variant_peak / base_peak
+    predicted = (variant_estimate / base_estimate
+                 if variant_estimate and base_estimate else None)
+    if predicted is None or predicted > 1 - MEMORY_CLAIM:
+        return {"outcome": "no claim", "ratio": ratio, "predicted_ratio": predicted}
+    outcome = "confirmed" if ratio < 1 else "refuted"
+    return {"outcome": outcome, "ratio": ratio, "predicted_ratio": predicted}

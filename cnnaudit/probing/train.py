@@ -1,7 +1,9 @@
 """Training the variants: one ``Trainer`` feeds every variant the same batch
 sequence; steps timed with CUDA events (or ``perf_counter`` on the CPU);
 variants interleaved in rounds so that drift hits them alike; peak memory
-measured per variant alone, halving the batch on out-of-memory."""
+measured per variant alone and per phase (on CUDA by the allocator, on the
+CPU by a storage tracker: ``memory_meter``), halving the batch on
+out-of-memory."""
 
 from __future__ import annotations
 
@@ -53,6 +55,11 @@ class Trainer:
         order = torch.cat([torch.randperm(n, generator=generator)
                            for _ in range(need // n + 1)])
         self.order = order.to(device)
+        self.meter = None  # a MemoryMeter told each phase while memory is measured
+
+    def _phase(self, name: str) -> None:
+        if self.meter is not None:
+            self.meter.phase(name)
 
     def batch(self, step: int, batch_size: int):
         start = step * self.options.batch_size  # the same samples whatever the variant's batch
@@ -80,6 +87,10 @@ class Trainer:
     def step(self, variant: Variant, step: int) -> tuple[float, float]:
         """One training step: (seconds, loss)."""
         torch = self.torch
+        # Gradients freed before the next batch is taken (its phase: forward),
+        # as the estimate assumes; outside the timed span, it costs nothing.
+        variant.optimizer.zero_grad(set_to_none=True)
+        self._phase("forward")
         x, y = self.batch(step, variant.batch_size)
         runner = variant.runner or variant.model
         if self.cuda:
@@ -87,16 +98,18 @@ class Trainer:
             start.record()
         else:
             began = time.perf_counter()
-        variant.optimizer.zero_grad(set_to_none=True)
         with torch.autocast(self.device.type, dtype=self.amp_dtype,
                             enabled=self.amp_dtype is not None):
             loss = torch.nn.functional.cross_entropy(first_tensor(runner(x)), y)
+        self._phase("backward")
         if variant.scaler is not None:
             variant.scaler.scale(loss).backward()
+            self._phase("step")
             variant.scaler.step(variant.optimizer)
             variant.scaler.update()
         else:
             loss.backward()
+            self._phase("step")
             variant.optimizer.step()
         if self.cuda:
             end.record()
@@ -128,23 +141,39 @@ def is_oom(torch, exc: BaseException) -> bool:
 
 
 def measure_memory(torch, trainer: Trainer, variant: Variant) -> None:
-    """Peak allocated bytes of two steps of ``variant`` alone on the device
-    (the second step has the optimizer's state), after a reset; out of
-    memory halves the batch and retries."""
-    if not trainer.cuda or variant.status != "ok":
+    """Peak bytes of two steps of a copy of ``variant`` alone (the second
+    step has the optimizer's state), its parameters and buffers included (as
+    in the estimate), and the phase that held the peak; out of memory halves
+    the batch and retries."""
+    if variant.status != "ok":
         return
+    # Its steps draw random numbers (dropout): training must not see them.
+    rng = torch.random.get_rng_state(), (torch.cuda.get_rng_state_all() if trainer.cuda else None)
+    try:
+        _measure_memory(torch, trainer, variant)
+    finally:
+        torch.random.set_rng_state(rng[0])
+        if rng[1] is not None:
+            torch.cuda.set_rng_state_all(rng[1])
+
+
+def _measure_memory(torch, trainer: Trainer, variant: Variant) -> None:
+    from .memory_meter import MemoryMeter
+
     while True:
+        if trainer.cuda:
+            torch.cuda.empty_cache()
+        meter = MemoryMeter(torch, trainer.device)
         probe = copy.copy(variant)
         probe.model = copy.deepcopy(variant.model)
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-        before = torch.cuda.memory_allocated()
+        meter.start(preexisting=[*probe.model.parameters(), *probe.model.buffers()])
+        trainer.meter = meter
         try:
             trainer.prepare(probe)
             for step in range(2):
                 trainer.step(probe, step)
-            torch.cuda.synchronize()
-            variant.peak_memory_bytes = torch.cuda.max_memory_allocated() - before
+            meter.stop()
+            variant.peak_memory_bytes, variant.peak_memory_phase = meter.peak, meter.peak_phase
             return
         except Exception as exc:
             if not is_oom(torch, exc) or variant.batch_size <= 1:
@@ -152,8 +181,11 @@ def measure_memory(torch, trainer: Trainer, variant: Variant) -> None:
             variant.batch_size //= 2
             variant.note = f"out of memory: batch reduced to {variant.batch_size}"
         finally:
+            trainer.meter = None
+            meter.stop()
             del probe
-            torch.cuda.empty_cache()
+            if trainer.cuda:
+                torch.cuda.empty_cache()
 
 
 def train_interleaved(torch, trainer, variants, options, progress) -> None:

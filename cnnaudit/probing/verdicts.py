@@ -26,7 +26,9 @@ def assign_verdicts(variants, options: ProbeOptions, interrupted: bool = False) 
                                  options.speed_tolerance, options.round_steps),
             "accuracy": accuracy_claim(paired_accuracy(original.correct, variant.correct),
                                        options.accuracy_tolerance),
-            "memory": memory_claim(variant.peak_memory_bytes, original.peak_memory_bytes),
+            "memory": memory_claim(variant.peak_memory_bytes, original.peak_memory_bytes,
+                                   variant.estimated_memory_bytes,
+                                   original.estimated_memory_bytes),
         }
         variant.verdict = verdict_of(variant.claims)
 

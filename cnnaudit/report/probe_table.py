@@ -24,6 +24,14 @@ def _percent(change: float) -> str:
     return "0%" if text in ("+0%", "-0%") else text.replace("-", "−")
 
 
+def _mean_accuracy(data: dict) -> str:
+    if data["accuracy"] is None:
+        return "--"
+    if data["accuracy_spread"] is None:
+        return f"{data['accuracy']:.1f} %"
+    return f"{data['accuracy']:.1f} ± {data['accuracy_spread']:.1f} %"
+
+
 def _accuracy(claims: dict) -> str:
     claim = claims.get("accuracy") or {}
     if "difference" not in claim:
@@ -56,12 +64,13 @@ def render_probe(report) -> str:
             f"{timing['median']:.2f} ± {timing['iqr']:.2f}" if timing else "--",
             _speed(data["claims"]),
             f"{data['samples_per_s']:,.0f}" if data["samples_per_s"] else "--",
-            format_bytes(data["peak_memory_bytes"]) if data["peak_memory_bytes"] else "--",
+            (format_bytes(data["peak_memory_bytes"]) + f" ({data['peak_memory_phase']})")
+            if data["peak_memory_bytes"] else "--",
             (format_bytes(data["estimated_memory_bytes"])
              + (f" ({data['memory_ratio']:.2f}×)" if data["memory_ratio"] else ""))
             if data["estimated_memory_bytes"] else "--",
             f"{data['final_loss']:.4f}" if data["final_loss"] is not None else "--",
-            f"{data['accuracy']:.1f} %" if data["accuracy"] is not None else "--",
+            _mean_accuracy(data),
             _accuracy(data["claims"]),
             data["verdict"] + (f" ({data['note']})" if data["note"] else ""),
         ])
@@ -75,13 +84,13 @@ def render_probe(report) -> str:
     if report.ddp:
         lines += ["", _ddp_line(report.ddp)]
     for variant in report.variants:
-        lines += _inconclusive_notes(variant)
+        lines += _inconclusive_notes(variant, report.options.get("seeds", 1))
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
 
 
-def _inconclusive_notes(variant) -> list[str]:
+def _inconclusive_notes(variant, seeds: int = 1) -> list[str]:
     """What would settle a claim the measurements leave open."""
     notes = []
     speed = variant.claims.get("speed", {})
@@ -92,9 +101,11 @@ def _inconclusive_notes(variant) -> list[str]:
                      f"{1 - speed['threshold']:.0%} speed-up the claim needs{more}")
     accuracy = variant.claims.get("accuracy", {})
     if accuracy.get("outcome") == "inconclusive":
+        examples = (f"{accuracy['examples']} held-out examples" if seeds == 1 else
+                    f"{accuracy['examples']} held-out predictions ({seeds} seeds)")
         notes.append(f"note: {variant.name}: the accuracy interval spans the tolerated loss: "
-                     f"{accuracy['examples']} held-out examples cannot tell a loss that small "
-                     "from none (more data: --data)")
+                     f"{examples} cannot tell a loss that small from none "
+                     "(more data: --data, or more --seeds)")
     return notes
 
 

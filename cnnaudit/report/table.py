@@ -87,8 +87,17 @@ def memory_lines(memory) -> list[str]:
         f"  saved activations {format_bytes(memory.activation_bytes)}"
         f"   ({format_bytes(memory.saved_bytes_per_sample)} per sample)",
         f"  input batch       {format_bytes(memory.input_bytes)}",
-        f"  total             {format_bytes(memory.total_bytes)}",
     ]
+    if memory.weight_cast_bytes:
+        lines.append(f"  weight copies     {format_bytes(memory.weight_cast_bytes)}"
+                     "   (autocast's low-precision weights, saved until backward)")
+    if memory.step_transient_bytes or memory.optimizer in ("adam", "adamw"):
+        lines.append(f"  step temporaries  {format_bytes(memory.step_transient_bytes)}"
+                     f"   ({memory.optimizer}, {memory.optimizer_implementation} step)")
+    phases = ", ".join(f"{phase} {format_bytes(size)}"
+                       for phase, size in memory.phase_bytes.items())
+    lines.append(f"  peak              {format_bytes(memory.total_bytes)}"
+                 f"   during {memory.peak_phase} ({phases})")
     if memory.memory_budget is not None:
         if memory.max_batch_size:
             lines.append(

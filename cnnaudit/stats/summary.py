@@ -16,7 +16,13 @@ from ..trace import Graph
 from ..trace.diagnose import describe_failure
 from ..units import parse_bytes
 from .layers import LayerStats, Totals, attach_saved_bytes, fold_to_depth, layer_stats, totals
-from .memory import OPTIMIZER_STATE_SLOTS, TrainingMemory, estimate
+from .memory import (
+    OPTIMIZER_IMPLEMENTATIONS,
+    OPTIMIZER_STATE_SLOTS,
+    TrainingMemory,
+    default_implementation,
+    estimate,
+)
 
 SCHEMA_VERSION = 1
 DEFAULT_TRACE_BATCH = 2
@@ -78,7 +84,8 @@ def _dtype(torch, name):
     return getattr(torch, name) if name else None
 
 
-def check_options(*, device, counter, amp, dtype, optimizer, batch_size) -> None:
+def check_options(*, device, counter, amp, dtype, optimizer, batch_size,
+                  optimizer_impl=None) -> None:
     """The summary's options, each against its choices (exit 2 with the name)."""
     if device not in DEVICES and not device.startswith("cuda:"):
         raise CnnauditError(f"unknown device {device!r}: choose meta, cpu or cuda")
@@ -94,6 +101,9 @@ def check_options(*, device, counter, amp, dtype, optimizer, batch_size) -> None
         )
     if batch_size is not None and batch_size < 1:
         raise CnnauditError("--batch-size must be at least 1")
+    if optimizer_impl is not None and optimizer_impl not in OPTIMIZER_IMPLEMENTATIONS:
+        raise CnnauditError(f"unknown --optimizer-impl {optimizer_impl!r}: choose "
+                            f"{', '.join(OPTIMIZER_IMPLEMENTATIONS)}")
 
 
 def failure_dict(graph: Graph) -> dict | None:
@@ -127,15 +137,18 @@ def summary(
     memory_budget: int | str | None = None,
     counter: str = "native",
     trace_batch_size: int = DEFAULT_TRACE_BATCH,
+    optimizer_impl: str | None = None,
 ) -> Summary:
     """Summarize ``model`` (an ``nn.Module`` or a SPEC such as
     ``"torchvision.models:resnet50"``) for inputs of ``input_size`` per sample.
 
     Training memory is estimated when any of ``batch_size``, ``optimizer``,
-    ``amp`` or ``memory_budget`` is given.
+    ``amp`` or ``memory_budget`` is given; ``optimizer_impl`` (for-loop,
+    foreach, fused) is how the optimizer steps, by default what torch picks
+    when training on CUDA (foreach; on the CPU it picks for-loop).
     """
     check_options(device=device, counter=counter, amp=amp, dtype=dtype, optimizer=optimizer,
-                  batch_size=batch_size)
+                  batch_size=batch_size, optimizer_impl=optimizer_impl)
     if isinstance(memory_budget, str):
         memory_budget = parse_bytes(memory_budget)
     if device.startswith("cuda"):
@@ -161,12 +174,14 @@ def summary(
         fvcore_data, loaded = _fvcore(loaded, shapes, notes, layers, model_totals)
 
     training_memory = None
-    wants_memory = any(v is not None for v in (batch_size, optimizer, amp, memory_budget))
+    wants_memory = any(v is not None for v in (batch_size, optimizer, amp, memory_budget,
+                                               optimizer_impl))
     if wants_memory and failure is None:
         training_memory = _training_memory(
             loaded, shapes, trace_device, layers, notes, trace_batch_size=trace_batch_size,
             param_dtype=param_dtype, batch_size=batch_size, optimizer=optimizer, amp=amp,
-            dtype=dtype, memory_budget=memory_budget)
+            dtype=dtype, memory_budget=memory_budget,
+            implementation=optimizer_impl or default_implementation("cuda"))
 
     return Summary(
         model=loaded.label,
@@ -188,7 +203,8 @@ def summary(
 
 
 def _training_memory(loaded, shapes, device, layers, notes, *, trace_batch_size, param_dtype,
-                     batch_size, optimizer, amp, dtype, memory_budget) -> TrainingMemory | None:
+                     batch_size, optimizer, amp, dtype, memory_budget,
+                     implementation) -> TrainingMemory | None:
     """Trace again in training mode, saving tensors for backward, and estimate
     params + grads + optimizer state + saved activations at ``batch_size``."""
     import torch
@@ -216,6 +232,7 @@ def _training_memory(loaded, shapes, device, layers, notes, *, trace_batch_size,
         precision=precision,
         memory_budget=memory_budget,
         param_dtype_size=param_dtype.itemsize if param_dtype is not None else None,
+        implementation=implementation,
     )
 
 

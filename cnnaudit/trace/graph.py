@@ -51,6 +51,7 @@ class Node:
     macs: int = 0  # counted in this node itself (not its children), whole batch
     macs_by_op: dict[str, int] = field(default_factory=dict)
     saved_bytes: int = 0  # bytes saved for backward while this node ran (self)
+    saved_weight_cast_bytes: int = 0  # of which autocast's weight copies (not per sample)
     error: str | None = None
     call_index: int = 0  # >0 when the same module is called again
 
@@ -85,6 +86,9 @@ class Graph:
     failure: Failure | None = None
     uncounted_ops: dict[str, int] = field(default_factory=dict)  # aten op → calls
     saved_bytes: int = 0  # whole batch, excluding parameters and buffers
+    # Low-precision copies of parameters that autocast makes and autograd
+    # saves: batch-independent, so never scaled with the batch.
+    saved_weight_cast_bytes: int = 0
     unused_parameters: set[str] = field(default_factory=set)  # no aten op read them
     _consumers: dict[int, list[int]] | None = field(default=None, repr=False)
 

@@ -118,6 +118,9 @@ class Recorder:
         self.used_storages: set[int] = set()  # parameters some aten op read
         self.saved_storages: set[int] = set()
         self.saved_bytes = 0
+        self.weight_cast_storages: set[int] = set()  # autocast's copies of parameters
+        self.weight_casts: list = []  # ... kept alive, so their storage keys are not reused
+        self.saved_weight_cast_bytes = 0
         self.uncounted: Counter = Counter()
         self.failed: tuple[BaseException, Node] | None = None
         self.amp_dtype = amp_dtype
@@ -203,7 +206,10 @@ class Recorder:
     def call_function(self, func, args, kwargs):
         torch = self.torch
         if self.amp_dtype is not None:
-            args, kwargs = autocast_arguments(torch, func, args, kwargs, self.amp_dtype)
+            cast_args, cast_kwargs = autocast_arguments(torch, func, args, kwargs,
+                                                        self.amp_dtype)
+            self._note_weight_casts((args, kwargs), (cast_args, cast_kwargs))
+            args, kwargs = cast_args, cast_kwargs
         name = getattr(func, "__name__", "")
         if name in _NOT_OPS or self._inside_leaf():
             try:
@@ -248,6 +254,13 @@ class Recorder:
             parent.saved_bytes += node.saved_bytes
         return out
 
+    def _note_weight_casts(self, args, cast_args) -> None:
+        for before, after in zip(tensor_leaves(args, self.torch),
+                                 tensor_leaves(cast_args, self.torch)):
+            if after is not before and self.storage_key(before) in self.parameter_storages:
+                self.weight_cast_storages.add(self.storage_key(after))
+                self.weight_casts.append(after)
+
     def _name_and_attach(self, node: Node) -> None:
         base = node.op.rsplit(".", 1)[-1]
         base = base.strip("_") if base.startswith("__") else base
@@ -288,6 +301,11 @@ class Recorder:
                 nbytes = tensor.untyped_storage().nbytes()
             except Exception:
                 nbytes = tensor.numel() * tensor.element_size()
+            if storage in self.weight_cast_storages:  # not per sample: kept apart
+                self.saved_weight_cast_bytes += nbytes
+                if self.stack:
+                    self.stack[-1].saved_weight_cast_bytes += nbytes
+                return tensor
             self.saved_bytes += nbytes
             if self.stack:
                 self.stack[-1].saved_bytes += nbytes

@@ -170,8 +170,10 @@ def trace(
         unused_parameters={name for name, key in parameter_keys.items()
                            if key not in recorder.used_storages},
         saved_bytes=recorder.saved_bytes,
+        saved_weight_cast_bytes=recorder.saved_weight_cast_bytes,
     )
     recorder.tensors.clear()
+    recorder.weight_casts.clear()
     return graph
 
 
