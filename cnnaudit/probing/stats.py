@@ -27,8 +27,9 @@ import statistics
 
 Z95 = 1.959963984540054
 RESAMPLES = 2000
-
-
+# Below this many paired rounds a bootstrap interval means little (with one
+# round it is a point): no speed verdict, however clear the ratio looks.
+MIN_ROUNDS = 5
 MEMORY_CLAIM = 0.02  # a predicted saving smaller than this is no claim
 
 
@@ -52,11 +53,15 @@ def speed_claim(ratio: dict | None, tolerance: float, round_steps: int) -> dict:
     """The claim "at least ``tolerance`` faster": confirmed when the whole
     interval of the step-time ratio lies below 1 − tolerance, refuted when it
     lies wholly above, else inconclusive with the steps that would likely
-    resolve it (the interval narrows as 1/sqrt(rounds))."""
+    resolve it (the interval narrows as 1/sqrt(rounds)); inconclusive too
+    with fewer than ``MIN_ROUNDS`` rounds."""
     if ratio is None:
         return {"outcome": "not measured"}
     threshold = 1 - tolerance
     claim = {"ratio": ratio, "threshold": threshold}
+    if ratio["rounds"] < MIN_ROUNDS:
+        return {"outcome": "inconclusive", "too_few_rounds": True,
+                "steps_to_resolve": MIN_ROUNDS * round_steps, **claim}
     if ratio["high"] < threshold:
         return {"outcome": "confirmed", **claim}
     if ratio["low"] > threshold:

@@ -94,7 +94,11 @@ def _inconclusive_notes(variant, seeds: int = 1) -> list[str]:
     """What would settle a claim the measurements leave open."""
     notes = []
     speed = variant.claims.get("speed", {})
-    if speed.get("outcome") == "inconclusive":
+    if speed.get("outcome") == "inconclusive" and speed.get("too_few_rounds"):
+        notes.append(f"note: {variant.name}: {speed['ratio']['rounds']} timed round(s) are too "
+                     f"few for a speed verdict; at least {speed['steps_to_resolve']:,} timed "
+                     "steps (--steps) give one")
+    elif speed.get("outcome") == "inconclusive":
         more = (f"; about {speed['steps_to_resolve']:,} steps would likely resolve it"
                 if speed.get("steps_to_resolve") else "")
         notes.append(f"note: {variant.name}: the step-time interval spans the "
