@@ -90,7 +90,8 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
                 )
                 continue
             file, line = user_frame_location(exc, source_path)
-            raise CnnauditError(f"{name}({format_args(model_args)}) raised {one_line(exc)}",
+            cause = float_size_cause(exc) or one_line(exc)
+            raise CnnauditError(f"{name}({format_args(model_args)}) raised {cause}",
                                 file, line) from None
         if not isinstance(model, nn.Module):
             raise CnnauditError(
@@ -120,3 +121,35 @@ def _device_of(model) -> str:
     for tensor in list(model.parameters()) + list(model.buffers()):
         return tensor.device.type
     return "cpu"
+
+
+# Arguments of torch.nn layers that must be whole numbers; a float among them
+# (``out_planes / 4``, ``(depth - 4) / 6`` in published repositories) ends in
+# torch's "empty(): argument 'size' must be tuple of ints", which names neither.
+INTEGER_ARGUMENTS = ("in_channels", "out_channels", "in_features", "out_features",
+                     "num_features", "num_channels", "num_groups", "groups", "kernel_size",
+                     "stride", "padding", "dilation", "num_embeddings", "embedding_dim",
+                     "input_size", "hidden_size", "embed_dim", "num_heads")
+
+
+def float_size_cause(exc: BaseException) -> str | None:
+    """"nn.Conv2d's out_channels is 24.0, a float: ..." when a torch.nn
+    layer's constructor received a float where it needs an int."""
+    if not isinstance(exc, TypeError):
+        return None
+    import torch.nn as nn
+
+    tb = exc.__traceback__
+    while tb is not None:  # outermost first: the layer the user built
+        frame = tb.tb_frame
+        layer = frame.f_locals.get("self") if frame.f_code.co_name == "__init__" else None
+        if isinstance(layer, nn.Module) and type(layer).__module__.startswith("torch.nn"):
+            for argument in INTEGER_ARGUMENTS:
+                value = frame.f_locals.get(argument)
+                values = value if isinstance(value, tuple) else (value,)
+                if any(isinstance(v, float) for v in values):
+                    return (f"TypeError: nn.{type(layer).__name__}'s {argument} is {value!r}, "
+                            "a float: channel and size arguments must be ints (use // "
+                            "where it is computed, or int(...))")
+        tb = tb.tb_next
+    return None

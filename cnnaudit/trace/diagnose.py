@@ -45,6 +45,37 @@ def linear_mismatch(graph: Graph, node: Node) -> tuple[int, int, str] | None:
     return expected, received, flattened_from(graph, node.inputs[0])
 
 
+def unflattened_map(node: Node) -> tuple[tuple, int] | None:
+    """(the map's shape, its features per sample) when a Linear with the wrong
+    ``in_features`` receives a conv map that nobody flattened: [N, C, H, W]
+    (or [N, C, L] whose C×L is what the layer expects). A Linear works on the
+    last dimension only, so the fix is a flatten, not another in_features."""
+    if not node.inputs or getattr(node.module, "in_features", None) is None:
+        return None
+    shape = node.inputs[0].shape
+    features = prod(shape[1:]) if len(shape) >= 3 else None
+    if features is None or shape[-1] == node.module.in_features:
+        return None
+    if len(shape) >= 4 or features == node.module.in_features:
+        return tuple(shape), features
+    return None
+
+
+def unflattened_message(node: Node, shape: tuple, features: int) -> tuple[str, str]:
+    """(message, fix) for a Linear that receives an unflattened map."""
+    expected = node.module.in_features
+    dims = "×".join(str(d) for d in shape[1:])
+    received = f"{node.name} receives a {['N', *shape[1:]]} map".replace("'", "")
+    call = f" (the call{where(node.call_site)})" if node.call_site else ""
+    if features == expected:
+        return (f"{received}: flatten it first — {dims} = {features:,} matches in_features",
+                f"x = torch.flatten(x, 1) before {node.name}{call}")
+    return (f"{received}: flatten it first ({dims} = {features:,} features), and build it "
+            f"with in_features={features} (it has {expected:,})",
+            f"x = torch.flatten(x, 1) before {node.name}{call}; "
+            f"nn.Linear({features}, {node.module.out_features})")
+
+
 def channel_mismatch(node: Node) -> tuple[str, int, int] | None:
     """(what the layer was built for, expected channels, received channels)."""
     module = node.module
@@ -90,6 +121,10 @@ def describe_failure(graph: Graph) -> str | None:
     # A failure inside a container is about the innermost module that was running.
     if node is not None and node.module is not None:
         label = f"{node.name or node.op} ({node.op}{_where(node)})"
+        unflattened = unflattened_map(node)
+        if unflattened:
+            message, fix = unflattened_message(node, *unflattened)
+            return f"{message}{_where(node)}; {fix}"
         mismatch = linear_mismatch(graph, node)
         if mismatch:
             expected, received, origin = mismatch

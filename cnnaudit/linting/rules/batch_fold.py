@@ -26,6 +26,7 @@ x = x.flatten(1)  # keeps the batch dimension whatever the map's size
 from math import prod
 
 from ..findings import Hit
+from ..head_fixes import head_fix
 from ..patterns import is_view
 from . import rule
 
@@ -52,7 +53,7 @@ def check(ctx):
                 f"rows: {list(shape_in)} has {per_sample:,} features per sample "
                 f"({'×'.join(map(str, shape_in[1:]))}), not {prod(shape_out[1:]):,}; the model "
                 f"returns {rows} rows for {batch} samples",
-                fix="x.flatten(1)",
+                fix=head_fix(graph, node, shape_in, prod(shape_out[1:])),
             )
             return
     yield Hit(None, f"the model returns {rows} rows for a batch of {batch} samples",

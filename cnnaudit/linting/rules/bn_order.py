@@ -24,8 +24,28 @@ x = F.relu(self.bn1(self.conv1(x)))
 """
 
 from ..findings import Hit
-from ..patterns import is_activation, is_batchnorm, is_conv, is_linear, producer_of
+from ..patterns import (
+    is_activation,
+    is_batchnorm,
+    is_conv,
+    is_dropout,
+    is_linear,
+    is_view,
+    producer_of,
+)
 from . import rule
+
+
+def _through_dropout(graph, node):
+    """The producer of ``node``'s input, looking through dropout and
+    identity-like ops (views, nn.Identity): ReLU → Dropout → BatchNorm is
+    still a BatchNorm after the activation."""
+    producer = producer_of(graph, node)
+    for _ in range(4):
+        if producer is None or not (is_dropout(producer) or is_view(producer)):
+            return producer
+        producer = producer_of(graph, producer)
+    return producer
 
 
 @rule("CNA201", "bn-order", "warning")
@@ -34,7 +54,7 @@ def check(ctx):
     for node in graph.ops():
         if not is_batchnorm(node):
             continue
-        activation = producer_of(graph, node)
+        activation = _through_dropout(graph, node)
         if activation is None or not is_activation(activation):
             continue
         layer = producer_of(graph, activation)

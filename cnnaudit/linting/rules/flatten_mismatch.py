@@ -24,8 +24,14 @@ self.fc1 = nn.Linear(20 * 11 * 11, 10)  # or nn.LazyLinear(10), or global averag
 ```
 """
 
-from ...trace.diagnose import linear_mismatch, view_size_mismatch
+from ...trace.diagnose import (
+    linear_mismatch,
+    unflattened_map,
+    unflattened_message,
+    view_size_mismatch,
+)
 from ..findings import Hit
+from ..head_fixes import head_fix
 from ..patterns import is_linear
 from . import rule
 
@@ -35,6 +41,11 @@ def check(ctx):
     graph = ctx.graph
     for node in graph.ops():
         if node.kind == "module" and is_linear(node):
+            unflattened = unflattened_map(node)
+            if unflattened:  # a flatten is missing: another in_features would not help
+                message, fix = unflattened_message(node, *unflattened)
+                yield Hit(node, message, fix=fix)
+                continue
             mismatch = linear_mismatch(graph, node)
             if mismatch:
                 expected, received, origin = mismatch
@@ -53,6 +64,5 @@ def check(ctx):
                     node,
                     f"{node.op.rsplit('.', 1)[-1]} to {hard_coded:,} features fails: the map "
                     f"{list(node.inputs[0].shape)} has {dims} = {features:,} features per sample",
-                    fix="x.flatten(1), and a Linear with in_features "
-                        f"{features}",
+                    fix=head_fix(graph, node, node.inputs[0].shape, hard_coded),
                 )

@@ -86,10 +86,34 @@ def _linear_predecessor(graph, node, kind):
             continue  # a 1×1 or grouped conv: a deliberate linear bottleneck or factorization
         if is_conv(producer) or is_linear(producer) or not _is_linear_map(producer):
             continue
-        for tensor in producer.inputs:
-            if tensor.producer is not None:
-                stack.append((tensor.producer, [*path, producer]))
+        sources = [t.producer for t in producer.inputs if t.producer is not None]
+        merge = op_name(producer) in ADD_FUNCTIONS and len(sources) > 1
+        nonlinear = [merge and carries_nonlinearity(graph, source) for source in sources]
+        for index, source in enumerate(sources):
+            # A residual add or a concatenation whose other operand went through
+            # an activation is not "two linear layers in a row" (LeViT's
+            # proj → + → norm): the sum is no composition of the two layers.
+            if any(flag for other, flag in enumerate(nonlinear) if other != index):
+                continue
+            stack.append((source, [*path, producer]))
     return None, []
+
+
+def carries_nonlinearity(graph, producer_id: int) -> bool:
+    """Does the tensor made by ``producer_id`` depend on the input through an
+    activation (or any other non-linear op)? Walks up through layers and
+    linear maps, at most ``4 × MAX_VISITS`` nodes."""
+    stack, seen = [producer_id], set()
+    while stack and len(seen) < 4 * MAX_VISITS:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        node = graph.nodes[current]
+        if not (is_conv(node) or is_linear(node) or _is_linear_map(node)):
+            return True
+        stack.extend(t.producer for t in node.inputs if t.producer is not None)
+    return False
 
 
 @rule("CNA204", "missing-activation", "warning")

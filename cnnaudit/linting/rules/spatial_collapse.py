@@ -22,6 +22,7 @@ Feed a larger input, remove a downsampling stage, or pad (`padding=1`).
 
 from ...trace.diagnose import kernel_too_large
 from ..findings import Hit
+from ..patterns import POOL_MODULES
 from . import rule
 
 MAX_SIDE = 4096
@@ -62,5 +63,23 @@ def check(ctx):
             f"{node.name} ({node.op}) has a {'×'.join(map(str, extent))} window but receives a "
             f"{'×'.join(map(str, padded))} (padded) map from a "
             f"{'×'.join(map(str, shape))} input{hint}",
+            fix=global_pool_fix(node),
         )
         return  # the first collapse stops the forward pass
+
+
+def global_pool_fix(node) -> str | None:
+    """A pool whose window is its stride and at least 4 wide is, in the heads
+    of ResNet-style nets (``nn.AvgPool2d(7)``), a global pool written for one
+    input size: the adaptive pool gives the same 1×1 output at that size and
+    works at any other."""
+    if node.op not in POOL_MODULES:
+        return None
+    kernel = node.module.kernel_size
+    stride = node.module.stride or kernel
+    kernels = kernel if isinstance(kernel, tuple) else (kernel,)
+    if stride != kernel or min(kernels) < 4:
+        return None
+    kind = "Max" if node.op.startswith("Max") else "Avg"
+    dims = node.op[-2]
+    return f"nn.Adaptive{kind}Pool{dims}d(1) in place of {node.name} ({node.op}({kernel}))"
