@@ -2,6 +2,7 @@
 figures, and against fvcore."""
 
 import pytest
+import torch
 from conftest import EXAMPLES, MODELS
 
 import cnnaudit
@@ -53,6 +54,8 @@ TORCHVISION = [
     ("resnet18", {}), ("resnet50", {}), ("mobilenet_v3_small", {}), ("densenet121", {}),
     ("vit_b_32", {}), ("swin_t", {}), ("googlenet", {"aux_logits": False}),
     ("regnet_y_400mf", {}), ("inception_v3", {}),
+    # its continuous position-bias MLP runs once per forward, whatever the batch
+    ("swin_v2_t", {}),
 ]
 
 
@@ -66,6 +69,34 @@ def test_torchvision_published_params_and_macs(name, model_args):
                                model_args=model_args)
     assert summary.totals.params == weights.meta["num_params"]
     assert round(summary.totals.macs / 1e9, 3) == pytest.approx(weights.meta["_ops"], abs=1e-9)
+
+
+class TableBias(torch.nn.Module):
+    """Work on a fixed table (once per forward, like swin_v2's position-bias
+    MLP) beside work on the batch, and a token expanded to the batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("table", torch.randn(1, 49, 2))
+        self.table_mlp = torch.nn.Linear(2, 64)  # 49 × 2 × 64 MACs, once
+        self.token = torch.nn.Parameter(torch.zeros(1, 1, 64))
+        self.token_mlp = torch.nn.Linear(64, 64)  # per sample: the token is expanded
+        self.proj = torch.nn.Linear(64, 64)
+
+    def forward(self, x):  # x: [N, 49, 64]
+        tokens = self.token_mlp(self.token.expand(x.shape[0], -1, -1))
+        return self.proj(x + self.table_mlp(self.table)) + tokens
+
+
+@pytest.mark.parametrize("trace_batch", [1, 2, 5])
+def test_batch_independent_work_counts_once(trace_batch):
+    summary = cnnaudit.summary(TableBias(), (49, 64), trace_batch_size=trace_batch, depth=None)
+    fixed = 49 * 2 * 64
+    assert summary.totals.macs == fixed + 64 * 64 + 49 * 64 * 64
+    assert summary.totals.fixed_macs == fixed
+    macs = {layer.name: layer.macs for layer in summary.layers}
+    assert macs["table_mlp"] == fixed and macs["token_mlp"] == 64 * 64
+    assert sum(summary.totals.macs_by_op.values()) == summary.totals.macs
 
 
 def test_depth_folds_into_parents():

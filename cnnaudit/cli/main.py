@@ -163,11 +163,15 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
                    "arguments or an input size) is an error, not a skip.")
 @config_option("lint")
 @click.option("--verbose", "-v", is_flag=True, help="Show each finding's fix and savings.")
+@click.option("--sort", type=click.Choice(["severity", "line"]), default="severity",
+              show_default=True, help="Text order: errors, warnings, suggestions; or by line.")
+@click.option("--statistics", is_flag=True,
+              help="Text: a count per rule instead of the findings.")
 @options.debug
 @_report_errors
 def lint(targets, input_sizes, model_args, device, output_format, select, ignore, fail_on,
          exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
-         baseline, update_baseline, no_cache, strict, verbose):
+         baseline, update_baseline, no_cache, strict, verbose, sort, statistics):
     """Check models against the rule catalog (`cnnaudit rules`); findings at
     the file:line of the offending layer. SPEC is path/to/file.py:Name or
     package.module:Name; a FILE (as pre-commit passes them) stands for the
@@ -220,7 +224,7 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     if baseline:
         apply_baseline(reports, read_baseline(baseline))
     if reports or output_format != "text":
-        click.echo(render_lint(reports, output_format, verbose))
+        click.echo(render_lint(reports, output_format, verbose, sort, statistics))
     sys.exit(decide_exit(usage_errors=len(errors), exit_zero=exit_zero,
                          failing=any(r.fails for r in reports)))
 

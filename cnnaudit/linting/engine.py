@@ -10,6 +10,7 @@ from ..load import LoadedModel, display_path, is_library_file
 from ..pipeline import input_shapes, load_model, trace_model
 from .context import FAIL_ON, LintContext, LintOptions
 from .findings import Finding, Hit
+from .locations import place_findings
 from .results import LintReport
 
 
@@ -78,6 +79,7 @@ def lint(
     if "CNA002" in selected:
         findings += _unused_suppression_findings(unused)
 
+    place_findings(findings, loaded)
     findings, over_cap = _rank_and_cap(findings, options.max_suggestions)
     spec = loaded.spec
     for finding in findings:

@@ -66,6 +66,12 @@ class Finding:
     rewrite: dict | None = None
     probe: str | None = None  # the command that would verify a suggestion
     extra: dict = field(default_factory=dict)
+    # Where this instance of a user's helper class was built (the finding's
+    # own line is inside the class, shared by every instance).
+    instance: dict | None = None  # {"file", "line"}
+    # The layer lives in an installed library and no line of the user's built
+    # it: the location is the library's file (absolute), not the user's tree.
+    external: bool = False
 
     def to_dict(self) -> dict:
         data = {
@@ -86,6 +92,10 @@ class Finding:
             data["rewrite"] = self.rewrite
         if self.probe is not None:
             data["probe"] = self.probe
+        if self.instance is not None:
+            data["instance"] = self.instance
+        if self.external:
+            data["external"] = True
         return data
 
     @classmethod
@@ -96,5 +106,6 @@ class Finding:
             data["code"], data["name"], data["severity"], data.get("layer"), data.get("file"),
             data.get("line"), data.get("col"), data["message"],
             Savings.from_dict(savings) if savings else None, data.get("fix"),
-            data.get("rewrite"), data.get("probe"),
+            data.get("rewrite"), data.get("probe"), instance=data.get("instance"),
+            external=bool(data.get("external")),
         )

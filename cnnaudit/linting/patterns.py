@@ -159,8 +159,10 @@ def layer_params(node: Node) -> int:
 
 
 def per_sample_macs(graph: Graph, node: Node) -> int:
-    total = sum(n.macs for n in graph.subtree(node))
-    return total // graph.batch_size
+    """Per sample: the work on the batch divided by it, batch-independent work once."""
+    subtree = graph.subtree(node)
+    fixed = sum(n.fixed_macs for n in subtree)
+    return (sum(n.macs for n in subtree) - fixed) // graph.batch_size + fixed
 
 
 def first_conv(graph: Graph) -> Node | None:

@@ -42,7 +42,8 @@ def render_summary(summary, output_format: str) -> str:
     return RENDERERS[output_format](summary)
 
 
-def render_lint(reports, output_format: str, verbose: bool) -> str:
+def render_lint(reports, output_format: str, verbose: bool, sort: str = "severity",
+                statistics: bool = False) -> str:
     if output_format == "json":
         data = [r.to_dict() for r in reports]
         return json.dumps(data[0] if len(data) == 1 else data, indent=2)
@@ -50,12 +51,14 @@ def render_lint(reports, output_format: str, verbose: bool) -> str:
         from .sarif import render_sarif
 
         return render_sarif(reports)
-    from .lint_text import render_github
+    from .lint_text import render_github, render_statistics
     from .lint_text import render_text as lint_text
 
     if output_format == "github":
         return render_github(reports)
-    return lint_text(reports, verbose=verbose)
+    if statistics:
+        return render_statistics(reports)
+    return lint_text(reports, verbose=verbose, sort=sort)
 
 
 def render_probe(report, output_format: str) -> str:

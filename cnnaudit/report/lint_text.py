@@ -3,6 +3,8 @@ as flake8 and ruff print them) and as GitHub workflow annotations."""
 
 from __future__ import annotations
 
+import copy
+
 from ..units import format_count
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "suggestion": "notice"}
@@ -16,7 +18,10 @@ def _location(finding) -> str:
 
 def finding_line(finding) -> str:
     layer = f"{finding.layer}: " if finding.layer else ""
-    return f"{_location(finding)}: {finding.code} [{finding.severity}] {layer}{finding.message}"
+    instance = (f" (this instance: {finding.instance['file']}:{finding.instance['line']})"
+                if finding.instance else "")
+    return (f"{_location(finding)}: {finding.code} [{finding.severity}] {layer}"
+            f"{finding.message}{instance}")
 
 
 def _plural(n: int, word: str) -> str:
@@ -50,11 +55,63 @@ def count_line(reports) -> str:
     return text
 
 
-def render_text(reports, verbose: bool = False) -> str:
+SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+MAX_NAMED = 2  # layers named in a group's "×N (a, b … z)"
+
+
+def ordered(findings, sort: str = "severity") -> list:
+    """Errors first (the model is broken: say so before 58 warnings), then
+    warnings, then suggestions, each by file and line; ``sort="line"``: by
+    file and line only."""
+    def by_line(f):
+        return (f.file or "", f.line or 0, f.col or 0, f.code)
+
+    if sort == "line":
+        return sorted(findings, key=by_line)
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), *by_line(f)))
+
+
+def grouped(findings) -> list[tuple]:
+    """(first finding, all of its group) — one group per code and source line:
+    the 65 identical findings of one helper class's 65 instances. Order kept."""
+    groups: dict[tuple, list] = {}
+    for finding in findings:
+        key = (finding.code, finding.file, finding.line) if finding.file else (id(finding),)
+        groups.setdefault(key, []).append(finding)
+    return [(members[0], members) for members in groups.values()]
+
+
+def _repeats(members) -> str:
+    if len(members) == 1:
+        return ""
+    names = [m.layer for m in members if m.layer]
+    shown = ", ".join(names[:MAX_NAMED]) + (f" … {names[-1]}" if len(names) > MAX_NAMED else "")
+    return f"  ×{len(members)} ({shown})" if names else f"  ×{len(members)}"
+
+
+def render_statistics(reports) -> str:
+    """One line per rule that fired: count, code, name, severity (ruff's
+    ``--statistics``), most frequent first."""
+    counts: dict[tuple, int] = {}
+    for report in reports:
+        for f in report.findings:
+            key = (f.code, f.name, f.severity)
+            counts[key] = counts.get(key, 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    lines = [f"{n:>{width}}  {code}  {name} [{severity}]" for (code, name, severity), n in rows]
+    lines.append(count_line(reports))
+    return "\n".join(lines)
+
+
+def render_text(reports, verbose: bool = False, sort: str = "severity") -> str:
     lines = []
     for report in reports:
-        for finding in report.findings:
-            lines.append(finding_line(finding))
+        for finding, members in grouped(ordered(report.findings, sort)):
+            if len(members) > 1:  # the instances are named by layer instead
+                finding = copy.copy(finding)
+                finding.instance = None
+            lines.append(finding_line(finding) + _repeats(members))
             if verbose and finding.fix:
                 lines.append(f"    fix: {finding.fix}")
             if verbose and finding.savings is not None:

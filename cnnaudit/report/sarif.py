@@ -5,6 +5,7 @@ one result per finding with its ruleId, level and physical location."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,12 +46,24 @@ def to_sarif(reports) -> dict:
                 region = {"startLine": max(1, finding.line or 1)}
                 if finding.col:
                     region["startColumn"] = finding.col
+                artifact = {"uri": quote(finding.file), "uriBaseId": "%SRCROOT%"}
+                if finding.external:  # a library's file: not in the repository
+                    artifact = {"uri": Path(finding.extra.get("abs_file") or finding.file)
+                                .resolve().as_uri()}
+                    result["properties"]["external"] = True
                 result["locations"] = [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": quote(finding.file), "uriBaseId": "%SRCROOT%"},
-                        "region": region,
-                    }
+                    "physicalLocation": {"artifactLocation": artifact, "region": region}
                 }]
+                if finding.instance:
+                    result["relatedLocations"] = [{
+                        "id": 1,
+                        "message": {"text": "this instance was built here"},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": quote(finding.instance["file"]),
+                                                 "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": finding.instance["line"]},
+                        },
+                    }]
             if finding.fix:
                 result["properties"]["fix"] = finding.fix
             results.append(result)

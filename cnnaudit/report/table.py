@@ -62,7 +62,9 @@ def totals_lines(summary) -> list[str]:
         f"Params        {t.params:,} ({format_bytes(t.param_bytes)})"
         + (f", trainable {t.trainable_params:,}" if t.non_trainable_params else ", all trainable"),
         f"{macs_label:<13} {format_count(t.macs)} per sample"
-        f"   FLOPs (2 × MACs) {format_count(t.flops)}",
+        f"   FLOPs (2 × MACs) {format_count(t.flops)}"
+        + (f"   (of which {format_count(t.fixed_macs)} once per forward, whatever the batch)"
+           if t.fixed_macs and summary.counter != "fvcore" else ""),
         f"Activations   {format_bytes(t.activation_bytes)} per sample (forward outputs)"
         f"   input {format_bytes(t.input_bytes)}",
     ]

@@ -47,6 +47,7 @@ class Totals:
     buffer_bytes: int
     input_bytes: int
     macs_by_op: dict[str, int] = field(default_factory=dict)
+    fixed_macs: int = 0  # of macs: once per forward, whatever the batch
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +55,15 @@ class Totals:
 
 def per_sample(value: int, batch_size: int) -> int:
     return value // batch_size if value % batch_size == 0 else round(value / batch_size)
+
+
+def per_sample_macs(nodes, batch_size: int) -> int:
+    """MACs per sample of ``nodes``: the work on the batch divided by it, the
+    batch-independent work (``Node.fixed_macs``) counted once — what a
+    batch-1 forward does, as torchvision's published figures count."""
+    macs = sum(n.macs for n in nodes)
+    fixed = sum(n.fixed_macs for n in nodes)
+    return per_sample(macs - fixed, batch_size) + fixed
 
 
 def _unique_params(module) -> list:
@@ -70,7 +80,6 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
     batch = graph.batch_size
     for node in graph.nodes[1:]:
         subtree = graph.subtree(node)
-        macs = sum(n.macs for n in subtree)
         activation = sum(_new_output_bytes(n) for n in subtree if n.in_op_graph)
         if node.kind == "module":
             params = sum(p.numel() for p in _unique_params(node.module))
@@ -85,7 +94,7 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
                 depth=node.depth,
                 output_shape=list(node.outputs[0].shape) if node.outputs else None,
                 params=params,
-                macs=per_sample(macs, batch),
+                macs=per_sample_macs(subtree, batch),
                 activation_bytes=per_sample(activation, batch),
                 file=display_path(site.file) if site else None,
                 line=site.line if site else None,
@@ -100,24 +109,29 @@ def totals(graph: Graph, model) -> Totals:
     params = list(model.parameters())
     n_params = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
-    macs = sum(n.macs for n in graph.nodes)
     by_op: dict[str, int] = {}
+    fixed_by_op: dict[str, int] = {}
     for node in graph.nodes:
         for op, count in node.macs_by_op.items():
             by_op[op] = by_op.get(op, 0) + count
+        for op, count in node.fixed_macs_by_op.items():
+            fixed_by_op[op] = fixed_by_op.get(op, 0) + count
     activation = sum(_new_output_bytes(n) for n in graph.nodes if n.in_op_graph)
-    per_sample_macs = per_sample(macs, batch)
+    macs = per_sample_macs(graph.nodes, batch)
+    fixed = sum(n.fixed_macs for n in graph.nodes)
     return Totals(
         params=n_params,
         trainable_params=trainable,
         non_trainable_params=n_params - trainable,
-        macs=per_sample_macs,
-        flops=2 * per_sample_macs,
+        macs=macs,
+        flops=2 * macs,
+        fixed_macs=fixed,
         activation_bytes=per_sample(activation, batch),
         param_bytes=sum(p.numel() * p.element_size() for p in params),
         buffer_bytes=sum(b.numel() * b.element_size() for b in model.buffers()),
         input_bytes=per_sample(sum(t.nbytes for t in graph.inputs), batch),
-        macs_by_op={op: per_sample(v, batch) for op, v in sorted(by_op.items())},
+        macs_by_op={op: per_sample(v - fixed_by_op.get(op, 0), batch) + fixed_by_op.get(op, 0)
+                    for op, v in sorted(by_op.items())},
     )
 
 

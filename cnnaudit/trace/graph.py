@@ -49,6 +49,10 @@ class Node:
     in_op_graph: bool = False
     children: list[int] = field(default_factory=list)
     macs: int = 0  # counted in this node itself (not its children), whole batch
+    # Of which work that does not depend on the batch (swin_v2's position-bias
+    # MLP runs once per forward): counted once, never divided by the batch.
+    fixed_macs: int = 0
+    fixed_macs_by_op: dict[str, int] = field(default_factory=dict)
     macs_by_op: dict[str, int] = field(default_factory=dict)
     saved_bytes: int = 0  # bytes saved for backward while this node ran (self)
     saved_weight_cast_bytes: int = 0  # of which autocast's weight copies (not per sample)

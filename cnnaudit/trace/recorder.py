@@ -92,6 +92,12 @@ def _bound_arguments(func, args, kwargs) -> dict:
     return plain
 
 
+# Ops that can give a tensor the batch's size without reading the batch
+# (besides factories, which have no tensor inputs at all).
+_BATCH_MAKERS = {"expand", "repeat", "repeat_interleave", "new_empty", "new_zeros", "new_ones",
+                 "new_full", "tile", "broadcast_to"}
+
+
 class Recorder:
     """The state of one trace: the node stack and what is known of each tensor."""
 
@@ -104,6 +110,11 @@ class Recorder:
             self.names.setdefault(id(module), name)
         self.sites = sites or {}
         self.batch_size = batch_size
+        # Storages whose values depend on the input batch; weak keys, so a
+        # freed storage's address cannot be mistaken for a new one.
+        from torch.utils.weak import WeakIdKeyDictionary
+
+        self.batch_storages = WeakIdKeyDictionary()
         self.call_counts: Counter = Counter()
         self.function_counts: Counter = Counter()
         # id(tensor) → (tensor, producer node id). Tensors are held until the
@@ -285,13 +296,49 @@ class Recorder:
                 key = self.storage_key(value)
                 if key in self.parameter_storages:
                     self.used_storages.add(key)
+        per_batch = self._follow_batch(func, args, kwargs, out)
         name, macs = counting.count(func, args, kwargs, out)
         if macs is None:
             self.uncounted[name] += 1
         elif macs and self.stack:
             node = self.stack[-1]
             node.macs += macs
+            if not per_batch:
+                node.fixed_macs += macs
+                node.fixed_macs_by_op[name] = node.fixed_macs_by_op.get(name, 0) + macs
             node.macs_by_op[name] = node.macs_by_op.get(name, 0) + macs
+
+    def mark_batch(self, tensors) -> None:
+        for tensor in tensors:
+            try:
+                self.batch_storages[tensor.untyped_storage()] = True
+            except Exception:  # storage-less tensors
+                pass
+
+    def _follow_batch(self, func, args, kwargs, out) -> bool:
+        """Does this aten op work on the batch? Yes when an input depends on
+        the model's input, or when it makes a batch-sized tensor out of none
+        (``zeros(B, ...)``, ``cls_token.expand(B, ...)``); its outputs then
+        depend on the batch too. A coincidence of sizes only errs towards
+        "per batch", the count every other tool uses."""
+        torch = self.torch
+        inputs = [t for t in tensor_leaves((args, kwargs), torch)]
+        outputs = tensor_leaves(out, torch)
+        per_batch = False
+        for tensor in inputs:
+            try:
+                if tensor.untyped_storage() in self.batch_storages:
+                    per_batch = True
+                    break
+            except Exception:
+                continue
+        if not per_batch and (not inputs or _BATCH_MAKERS.intersection(
+                counting.op_name(func).split("::")[-1].split("."))):
+            batch = self.batch_size
+            per_batch = any(t.dim() and t.shape[0] == batch for t in outputs)
+        if per_batch:
+            self.mark_batch(outputs)
+        return per_batch
 
     def pack_saved(self, tensor):
         storage = self.storage_key(tensor)

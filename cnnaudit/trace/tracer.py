@@ -122,6 +122,7 @@ def trace(
     stand_ins, parameter_keys = _stand_ins(recorder, model, device, param_dtype)
     inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
     recorder.input_ids = {id(t) for t in inputs}
+    recorder.mark_batch(inputs)
     input_infos = [recorder.info(t) for t in inputs]
     recorder.frozen_storages.update(recorder.storage_key(t) for t in inputs)
 
