@@ -1,7 +1,7 @@
 """Functional dropout forced on: model.eval() cannot switch it off.
 
-Source: https://stackoverflow.com/questions/53419474 answer quoted at
-https://coderapp.vercel.app/answer/53452827 (Model1 returns
+Source: https://coderapp.vercel.app/answer/53452827 ("Pytorch: nn.Dropout vs.
+F.dropout", a copy of Stack Overflow answer 53452827: Model1 returns
 nn.functional.dropout(inputs, p=self.p, training=True); in eval mode it still
 drops half the values).
 """
