@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test ruff benchmarks clean
+.PHONY: install demo test test-slow ruff benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist worksteal
+
+# The genuinely slow end-to-end runs make test leaves out (marked slow).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 ruff: $(STAMP)
 	$(BIN)/ruff check cnnaudit tests benchmarks examples rules

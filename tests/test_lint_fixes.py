@@ -122,3 +122,15 @@ def test_findings_inside_an_installed_library_are_not_placed_in_the_repository()
     assert "uriBaseId" not in location and location["uri"].startswith("file:///")
     assert location["uri"].endswith("torchvision/models/vgg.py")
     assert result["properties"]["external"] is True
+
+
+def test_layer_names_a_person_can_find():
+    from conftest import ROOT
+
+    spec = f"{ROOT / 'tests' / 'wild' / 'bugs' / 'pytorch_9076_dcgan_bn.py'}:Net"
+    out = CliRunner().invoke(main, ["lint", spec, "-i", "1,28,28", "--no-cache"]).output
+    # main.6 is reached in code as main[6]: shown so, with its class
+    assert "CNA103 [error] main.6 (main[6], BatchNorm2d): " in out
+    spec = f"{ROOT / 'rules' / 'CNA207' / 'bad.py'}:Net"
+    out = CliRunner().invoke(main, ["lint", spec, "-i", "1,28,28", "--no-cache"]).output
+    assert "CNA207 [warning] dropout (F.dropout): " in out  # a functional op: its function

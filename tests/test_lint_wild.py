@@ -21,10 +21,11 @@ from cnnaudit.errors import CnnauditError
 WILD = Path(__file__).parent / "wild"
 BUGS = sorted(p for p in (WILD / "bugs").glob("*.py") if p.name != "__init__.py")
 GOOD = sorted(p for p in (WILD / "good").glob("*.py") if p.name != "__init__.py")
-# A subset of benchmarks/lint_wild.py's 35, one per family, to keep make test short.
-TIMM_MODELS = ["resnet18", "efficientnet_b0", "mobilenetv3_small_100", "convnext_atto",
-               "regnety_002", "levit_128", "lcnet_050", "seresnet18", "ghostnet_100",
-               "rexnet_100"]
+# 6 of benchmarks/lint_wild.py's 35, to keep make test short: the ones this
+# round's fixes are about (SE bottlenecks, LeViT's residual adds, the
+# deliberate CNA202) and two plain families.
+TIMM_MODELS = ["efficientnet_b0", "mobilenetv3_small_100", "convnext_atto", "regnety_002",
+               "levit_128", "rexnet_100"]
 # Warnings on good models that are true by the rule's definition (docs/lint.md,
 # "Deliberate exceptions"): (model, code) → how many.
 DELIBERATE = {("levit_128", "CNA204"): 2, ("rexnet_100", "CNA202"): 13}

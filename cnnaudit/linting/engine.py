@@ -40,6 +40,7 @@ def _to_finding(rule, hit: Hit) -> Finding:
         rewrite=hit.rewrite,
         extra={"abs_file": site.file if site else None,
                "end_line": site.end_line if site else None},
+        layer_type=hit.node.op if hit.node is not None else None,
     )
 
 

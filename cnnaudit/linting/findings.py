@@ -72,6 +72,7 @@ class Finding:
     # The layer lives in an installed library and no line of the user's built
     # it: the location is the library's file (absolute), not the user's tree.
     external: bool = False
+    layer_type: str | None = None  # "Conv2d", or a function: "F.relu", "Tensor.view"
 
     def to_dict(self) -> dict:
         data = {
@@ -96,6 +97,8 @@ class Finding:
             data["instance"] = self.instance
         if self.external:
             data["external"] = True
+        if self.layer_type is not None:
+            data["layer_type"] = self.layer_type
         return data
 
     @classmethod
@@ -107,5 +110,5 @@ class Finding:
             data.get("line"), data.get("col"), data["message"],
             Savings.from_dict(savings) if savings else None, data.get("fix"),
             data.get("rewrite"), data.get("probe"), instance=data.get("instance"),
-            external=bool(data.get("external")),
+            external=bool(data.get("external")), layer_type=data.get("layer_type"),
         )

@@ -16,8 +16,30 @@ def _location(finding) -> str:
     return f"{finding.file}:{finding.line or 0}:{finding.col or 1}"
 
 
+def attribute_path(name: str) -> str:
+    """``features.4.0`` → ``features[4][0]``: how the layer is reached in code."""
+    parts = name.split(".")
+    path = parts[0]
+    for part in parts[1:]:
+        path += f"[{part}]" if part.isdigit() else f".{part}"
+    return path
+
+
+def layer_label(finding) -> str:
+    """The layer as a person finds it: ``features.4.0 (features[4][0], Conv2d)``
+    for an indexed layer, ``relu_13 (F.relu)`` for a functional op (whose
+    location is already its forward line)."""
+    name, kind = finding.layer, finding.layer_type
+    extra = []
+    if any(part.isdigit() for part in name.split(".")):
+        extra.append(attribute_path(name))
+    if kind and (extra or "." in kind):  # an indexed layer's class, or a function
+        extra.append(kind)
+    return f"{name} ({', '.join(extra)})" if extra else name
+
+
 def finding_line(finding) -> str:
-    layer = f"{finding.layer}: " if finding.layer else ""
+    layer = f"{layer_label(finding)}: " if finding.layer else ""
     instance = (f" (this instance: {finding.instance['file']}:{finding.instance['line']})"
                 if finding.instance else "")
     return (f"{_location(finding)}: {finding.code} [{finding.severity}] {layer}"
