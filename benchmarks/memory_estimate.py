@@ -46,29 +46,15 @@ def make_optimizer(torch, params, name, implementation):
 
 
 def measure(torch, model, shape, batch, optimizer, implementation, amp):
-    from cnnaudit.probing.memory_meter import MemoryMeter
+    from cnnaudit.probing.memory_meter import measure_plain_steps
 
     data = torch.randn(2 * batch, *shape)
     labels = torch.randint(0, 10, (2 * batch,))
     opt = make_optimizer(torch, [p for p in model.parameters() if p.requires_grad], optimizer,
                          implementation)
-    meter = MemoryMeter(torch, torch.device("cpu"))
-    meter.start(preexisting=[*model.parameters(), *model.buffers()])
-    try:
-        for step in range(2):
-            opt.zero_grad(set_to_none=True)  # then the batch: the probe's order
-            meter.phase("forward")
-            x = data[step * batch:(step + 1) * batch].clone()
-            y = labels[step * batch:(step + 1) * batch]
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
-                loss = torch.nn.functional.cross_entropy(model(x), y)
-            meter.phase("backward")
-            loss.backward()
-            meter.phase("step")
-            opt.step()
-    finally:
-        meter.stop()
-    return meter
+    batches = [(data[i * batch:(i + 1) * batch], labels[i * batch:(i + 1) * batch])
+               for i in range(2)]
+    return measure_plain_steps(torch, model, opt, batches, torch.bfloat16 if amp else None)
 
 
 def main() -> int:

@@ -126,28 +126,16 @@ class BigHead(nn.Module):
 
 def measured_peak(model, shape, batch, optimizer, amp=False, foreach=None):
     """Two training steps of a plain loop, measured phase by phase."""
-    from cnnaudit.probing.memory_meter import MemoryMeter
+    from cnnaudit.probing.memory_meter import measure_plain_steps
 
     torch.manual_seed(0)
     data, labels = torch.randn(2 * batch, *shape), torch.randint(0, 10, (2 * batch,))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = {"momentum": lambda: torch.optim.SGD(params, lr=0.01, momentum=0.9, foreach=foreach),
            "adam": lambda: torch.optim.Adam(params, foreach=foreach)}[optimizer]()
-    meter = MemoryMeter(torch, torch.device("cpu"))
-    meter.start(preexisting=[*model.parameters(), *model.buffers()])
-    for step in range(2):
-        opt.zero_grad(set_to_none=True)  # then the batch: the probe's order
-        meter.phase("forward")
-        chosen = slice(step * batch, (step + 1) * batch)
-        x, y = data[chosen].clone(), labels[chosen]
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-        meter.phase("backward")
-        loss.backward()
-        meter.phase("step")
-        opt.step()
-    meter.stop()
-    return meter
+    batches = [(data[i * batch:(i + 1) * batch], labels[i * batch:(i + 1) * batch])
+               for i in range(2)]
+    return measure_plain_steps(torch, model, opt, batches, torch.bfloat16 if amp else None)
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
