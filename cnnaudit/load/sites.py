@@ -201,32 +201,47 @@ def _is_own_init(frame: FrameType, module: object) -> bool:
 
 def assignment_sites(model) -> dict[str, Site]:
     """For a ready model: each direct child's ``self.<name> = ...`` line in the
-    source of its parent's class (best effort; unknown stays unknown)."""
+    source of its parent's class (best effort; unknown stays unknown). Each
+    class is read once, and library classes (torchvision's, timm's) not at all."""
     sites: dict[str, Site] = {}
     for parent_name, parent in model.named_modules():
-        try:
-            source_file = inspect.getsourcefile(type(parent))
-            lines, start = inspect.getsourcelines(type(parent))
-        except (OSError, TypeError):
+        found = _class_assignments(type(parent))
+        if found is None:
             continue
-        if not source_file or is_library_file(source_file):
-            continue
-        try:
-            indent = min((len(t) - len(t.lstrip()) for t in lines if t.strip()), default=0)
-            tree = ast.parse("".join(t[indent:] if t.strip() else t for t in lines))
-        except SyntaxError:
-            continue
-        assigned: dict[str, ast.AST] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"):
-                        assigned.setdefault(target.attr, node.value)
+        source_file, assigned = found
         for child_name, _ in parent.named_children():
-            value = assigned.get(child_name)
-            if value is not None:
+            where = assigned.get(child_name)
+            if where is not None:
                 full = f"{parent_name}.{child_name}" if parent_name else child_name
-                sites[full] = Site(source_file, start + value.lineno - 1,
-                                   value.col_offset + indent + 1)
+                sites[full] = Site(source_file, *where)
     return sites
+
+
+@lru_cache(maxsize=1024)
+def _class_assignments(cls) -> tuple[str, dict[str, tuple[int, int]]] | None:
+    """(source file, attribute → (line, col) of its first ``self.attr = ...``)
+    for a class defined in a user's file; None for library classes and
+    classes without source. ``inspect.getsourcelines`` parses the whole module
+    to find the class, so the library check comes first."""
+    try:
+        source_file = inspect.getsourcefile(cls)
+    except TypeError:
+        return None
+    if not source_file or is_library_file(source_file):
+        return None
+    try:
+        lines, start = inspect.getsourcelines(cls)
+        indent = min((len(t) - len(t.lstrip()) for t in lines if t.strip()), default=0)
+        tree = ast.parse("".join(t[indent:] if t.strip() else t for t in lines))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    assigned: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self" and target.attr not in assigned):
+                    value = node.value
+                    assigned[target.attr] = (start + value.lineno - 1,
+                                             value.col_offset + indent + 1)
+    return source_file, assigned
