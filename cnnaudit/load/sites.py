@@ -76,12 +76,18 @@ def is_internal_file(filename: str) -> bool:
     return real.startswith(_internal_roots())
 
 
+@lru_cache(maxsize=4096)
+def _positions(code) -> tuple:
+    """A code object's instruction positions, listed once (a model's builder
+    can have thousands, and every module it builds asks)."""
+    return tuple(code.co_positions())
+
+
 def frame_site(frame: FrameType) -> Site:
     """The position of the instruction ``frame`` is executing (a call, here)."""
     line, col, end_line = frame.f_lineno, None, None
     try:
-        positions = list(frame.f_code.co_positions())
-        start_line, end_line, start_col, _ = positions[frame.f_lasti // 2]
+        start_line, end_line, start_col, _ = _positions(frame.f_code)[frame.f_lasti // 2]
         if start_line is not None:
             line, col = start_line, start_col
     except (AttributeError, IndexError):  # Python < 3.11 has no positions
