@@ -155,3 +155,44 @@ def test_shared_module_calls_are_separate_nodes():
     graph = trace(loaded.model, [(16,)])
     calls = [n for n in graph.ops() if n.name == "fc"]
     assert [n.call_index for n in calls] == [0, 1]
+
+
+class EveryFastOp(torch.nn.Module):
+    """Each op fast_meta answers, in place and not, on channels-first and
+    permuted (channels-last) maps, before a Linear whose aten op (addmm or
+    mm + add) depends on its input's strides."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.gn = torch.nn.GroupNorm(2, 8)
+        self.ln = torch.nn.LayerNorm(8)
+        self.fc = torch.nn.Linear(8, 8)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        x = F.relu(self.bn(x), inplace=True)
+        x = F.hardswish(F.silu(F.gelu(torch.sigmoid(F.relu6(x)))))
+        x = F.leaky_relu(F.hardsigmoid(self.gn(x)), 0.1).tanh()
+        y = self.ln(x.permute(0, 2, 3, 1))  # strided input, contiguous output
+        y = self.fc(F.relu(y))
+        return self.bn(y.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last))
+
+
+@pytest.mark.parametrize("model, size", [
+    ("EveryFastOp", (8, 6, 6)), ("torchvision.models:mobilenet_v3_small", (3, 96, 96)),
+])
+def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
+    from cnnaudit.trace.recorder import Recorder
+
+    def summarize():
+        target = EveryFastOp() if model == "EveryFastOp" else model
+        plain = cnnaudit.summary(target, size, depth=None)
+        training = cnnaudit.summary(target, size, depth=None, batch_size=4, amp="bf16")
+        return (plain.totals.to_dict(), plain.not_counted, training.training_memory.to_dict(),
+                [(layer.name, layer.output_shape, layer.macs, layer.activation_bytes)
+                 for layer in plain.layers])
+
+    fast = summarize()
+    monkeypatch.setattr(Recorder, "fast_meta", False)
+    assert summarize() == fast

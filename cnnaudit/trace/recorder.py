@@ -12,6 +12,7 @@ from ..load.sites import caller_site
 from . import counting
 from .autocast import autocast_arguments
 from .failure import caused_by, is_meta_limitation, traceback_site
+from .fast_meta import answer
 from .graph import Failure, Node, TensorInfo
 
 # Tensor API calls that are metadata or host access, not dataflow.
@@ -100,6 +101,8 @@ _BATCH_MAKERS = {"expand", "repeat", "repeat_interleave", "new_empty", "new_zero
 
 class Recorder:
     """The state of one trace: the node stack and what is known of each tensor."""
+
+    fast_meta = True  # answer shape-preserving meta ops without running them (fast_meta)
 
     def __init__(self, torch, model, sites, batch_size, amp_dtype):
         self.torch = torch
@@ -224,7 +227,7 @@ class Recorder:
         name = getattr(func, "__name__", "")
         if name in _NOT_OPS or self._inside_leaf():
             try:
-                return func(*args, **kwargs)
+                return self._run(func, name, args, kwargs)
             except Exception as exc:
                 self._note_failure(exc, self.stack[-1] if self.stack else None)
                 raise
@@ -248,7 +251,7 @@ class Recorder:
         )
         self.stack.append(node)
         try:
-            out = func(*args, **kwargs)
+            out = self._run(func, name, args, kwargs)
         except Exception as exc:
             self.stack.pop()
             self._name_and_attach(node)
@@ -264,6 +267,22 @@ class Recorder:
             parent.macs += node.macs
             parent.saved_bytes += node.saved_bytes
         return out
+
+    def _run(self, func, name, args, kwargs):
+        """``func(*args, **kwargs)``, or its known result without running it
+        (fast_meta), accounted for as the aten op would have been."""
+        fast = answer(self.torch, name, args, kwargs) if self.fast_meta else None
+        if fast is None:
+            return func(*args, **kwargs)
+        result, aten = fast
+        inputs = tensor_leaves((args, kwargs), self.torch)
+        for tensor in inputs:
+            key = self.storage_key(tensor)
+            if key in self.parameter_storages:
+                self.used_storages.add(key)
+        self._follow_batch(func, args, kwargs, result)  # marks it when an input is
+        self.uncounted[aten] += 1
+        return result
 
     def _note_weight_casts(self, args, cast_args) -> None:
         for before, after in zip(tensor_leaves(args, self.torch),
