@@ -196,3 +196,14 @@ def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
     fast = summarize()
     monkeypatch.setattr(Recorder, "fast_meta", False)
     assert summarize() == fast
+
+
+@pytest.mark.parametrize("make_layer", [
+    lambda: torch.nn.BatchNorm2d(4),  # built for 4 channels, receives 8
+    lambda: torch.nn.GroupNorm(2, 6),  # 6 channels' weights for 8
+    lambda: torch.nn.LayerNorm(5),  # normalizes a last dimension of 5, receives 6
+])
+def test_fast_meta_never_hides_an_error(make_layer):
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), make_layer())
+    summary = cnnaudit.summary(model, (3, 8, 8))
+    assert summary.failure is not None and summary.failure["layer"] == "1"

@@ -53,6 +53,8 @@ def answer(torch, name: str, args, kwargs):
         return None  # real values, or a tensor subclass with its own rules
     if name == "batch_norm" and _training_batch_norm(args, kwargs):
         return None
+    if not _consistent(torch, name, first, args, kwargs):
+        return None  # let the real op raise its error: the error rules read it
     aten, inplace_aten, inplace_index = entry
     inplace = bool(kwargs.get("inplace", args[inplace_index] if inplace_index is not None
                               and len(args) > inplace_index else False)) or name.endswith("_")
@@ -63,6 +65,41 @@ def answer(torch, name: str, args, kwargs):
     if name in ("batch_norm", "group_norm"):
         return torch.empty_like(first, memory_format=_suggested_format(torch, first)), aten
     return torch.empty_like(first), aten
+
+
+def _argument(args, kwargs, index, key):
+    return kwargs.get(key, args[index] if len(args) > index else None)
+
+
+def _consistent(torch, name, first, args, kwargs) -> bool:
+    """Would the real op accept these arguments? A BatchNorm built for other
+    channels must still fail (CNA103 reads that failure)."""
+    def sized(tensor, size) -> bool:
+        return tensor is None or (isinstance(tensor, torch.Tensor) and tensor.dim() == 1
+                                  and tensor.numel() == size)
+
+    if name == "batch_norm":
+        if first.dim() < 2:
+            return False
+        channels = first.shape[1]
+        return all(sized(_argument(args, kwargs, i, key), channels) for i, key in
+                   enumerate(("running_mean", "running_var", "weight", "bias"), start=1))
+    if name == "group_norm":
+        groups = _argument(args, kwargs, 1, "num_groups")
+        if first.dim() < 2 or not isinstance(groups, int) or groups <= 0 \
+                or first.shape[1] % groups:
+            return False
+        return all(sized(_argument(args, kwargs, i, key), first.shape[1])
+                   for i, key in ((2, "weight"), (3, "bias")))
+    if name == "layer_norm":
+        shape = _argument(args, kwargs, 1, "normalized_shape")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape or ())
+        if not shape or tuple(first.shape[-len(shape):]) != shape:
+            return False
+        return all(t is None or (isinstance(t, torch.Tensor) and tuple(t.shape) == shape)
+                   for t in (_argument(args, kwargs, 2, "weight"),
+                             _argument(args, kwargs, 3, "bias")))
+    return True
 
 
 def _suggested_format(torch, tensor):
