@@ -159,10 +159,10 @@ def layer_params(node: Node) -> int:
 
 
 def per_sample_macs(graph: Graph, node: Node) -> int:
-    """Per sample: the work on the batch divided by it, batch-independent work once."""
-    subtree = graph.subtree(node)
-    fixed = sum(n.fixed_macs for n in subtree)
-    return (sum(n.macs for n in subtree) - fixed) // graph.batch_size + fixed
+    """Per sample, as the summary counts a layer (batch-independent work once)."""
+    from ..stats.layers import per_sample_macs as of_nodes
+
+    return of_nodes(graph.subtree(node), graph.batch_size)
 
 
 def first_conv(graph: Graph) -> Node | None:

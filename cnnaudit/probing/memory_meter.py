@@ -14,8 +14,7 @@ start. Both ways count what tensors hold, not what the allocator reserves.
 from __future__ import annotations
 
 import weakref
-
-PHASES = ("forward", "backward", "step")
+from functools import lru_cache
 
 
 class MemoryMeter:
@@ -42,7 +41,7 @@ class MemoryMeter:
                          for t in preexisting if t.device.type == "cuda"}
             self._baseline = torch.cuda.memory_allocated() - sum(on_device.values())
         else:
-            self._mode = _LiveStorages(torch, preexisting)
+            self._mode = _live_storage_mode(torch)(preexisting)
             self._mode.__enter__()
 
     def phase(self, name: str) -> None:
@@ -84,7 +83,9 @@ def _storages(torch, values):
             if isinstance(value, torch.Tensor)]
 
 
+@lru_cache(maxsize=1)
 def _live_storage_mode(torch):
+    """The dispatch mode class, defined once torch is imported."""
     from torch.utils._python_dispatch import TorchDispatchMode
     from torch.utils.weak import WeakIdKeyDictionary
 
@@ -123,10 +124,6 @@ def _live_storage_mode(torch):
             return out
 
     return LiveStorages
-
-
-def _LiveStorages(torch, preexisting):  # noqa: N802 - builds the class lazily (torch import)
-    return _live_storage_mode(torch)(preexisting)
 
 
 def measure_plain_steps(torch, model, optimizer, batches, amp_dtype=None) -> MemoryMeter:

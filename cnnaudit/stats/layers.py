@@ -57,13 +57,17 @@ def per_sample(value: int, batch_size: int) -> int:
     return value // batch_size if value % batch_size == 0 else round(value / batch_size)
 
 
+def per_sample_split(total: int, fixed: int, batch_size: int) -> int:
+    """Per sample: the work on the batch divided by it, the batch-independent
+    work (``fixed``) counted once — what a batch-1 forward does, as
+    torchvision's published figures count."""
+    return per_sample(total - fixed, batch_size) + fixed
+
+
 def per_sample_macs(nodes, batch_size: int) -> int:
-    """MACs per sample of ``nodes``: the work on the batch divided by it, the
-    batch-independent work (``Node.fixed_macs``) counted once — what a
-    batch-1 forward does, as torchvision's published figures count."""
-    macs = sum(n.macs for n in nodes)
-    fixed = sum(n.fixed_macs for n in nodes)
-    return per_sample(macs - fixed, batch_size) + fixed
+    """MACs per sample of ``nodes`` (``Node.fixed_macs`` counted once)."""
+    return per_sample_split(sum(n.macs for n in nodes), sum(n.fixed_macs for n in nodes),
+                            batch_size)
 
 
 def _unique_params(module) -> list:
@@ -130,7 +134,7 @@ def totals(graph: Graph, model) -> Totals:
         param_bytes=sum(p.numel() * p.element_size() for p in params),
         buffer_bytes=sum(b.numel() * b.element_size() for b in model.buffers()),
         input_bytes=per_sample(sum(t.nbytes for t in graph.inputs), batch),
-        macs_by_op={op: per_sample(v - fixed_by_op.get(op, 0), batch) + fixed_by_op.get(op, 0)
+        macs_by_op={op: per_sample_split(v, fixed_by_op.get(op, 0), batch)
                     for op, v in sorted(by_op.items())},
     )
 

@@ -11,8 +11,8 @@ input itself, in place. So under ``no_grad`` (nothing is saved for backward),
 on plain meta tensors, the recorder answers them here and counts the aten op
 each stands for, so the summary's "not counted" line, the parameters read
 (CNA205) and the batch-dependence of the output are as if it had run.
-Identical summaries with and without are tested (tests/test_tracer.py) and
-checked on 80 torchvision and 35 timm models (benchmarks/torchvision_exactness.py).
+Identical summaries with and without are tested (tests/test_tracer.py); all
+80 torchvision models stay exact with it (benchmarks/torchvision_exactness.py).
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ SHAPE_PRESERVING = {
 }
 
 
-def _training_batch_norm(args, kwargs) -> bool:
-    training = kwargs.get("training", args[5] if len(args) > 5 else False)
-    return bool(training)
-
-
 def answer(torch, name: str, args, kwargs):
     """(result, aten op name) when ``name`` can be answered without running
     it, else None."""
@@ -51,7 +46,7 @@ def answer(torch, name: str, args, kwargs):
     first = args[0]
     if type(first) is not torch.Tensor or first.device.type != "meta":
         return None  # real values, or a tensor subclass with its own rules
-    if name == "batch_norm" and _training_batch_norm(args, kwargs):
+    if name == "batch_norm" and _argument(args, kwargs, 5, "training"):
         return None
     if not _consistent(torch, name, first, args, kwargs):
         return None  # let the real op raise its error: the error rules read it

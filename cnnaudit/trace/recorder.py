@@ -265,6 +265,7 @@ class Recorder:
             node.outputs = [self.info(t, node) for t in out_tensors]
         elif parent is not None:  # no tensor came out: fold what it counted into the caller
             parent.macs += node.macs
+            parent.fixed_macs += node.fixed_macs  # so that the caller's split stays right
             parent.saved_bytes += node.saved_bytes
         return out
 
@@ -275,11 +276,7 @@ class Recorder:
         if fast is None:
             return func(*args, **kwargs)
         result, aten = fast
-        inputs = tensor_leaves((args, kwargs), self.torch)
-        for tensor in inputs:
-            key = self.storage_key(tensor)
-            if key in self.parameter_storages:
-                self.used_storages.add(key)
+        self._note_parameters_read(tensor_leaves((args, kwargs), self.torch))
         self._follow_batch(func, args, kwargs, result)  # marks it when an input is
         self.uncounted[aten] += 1
         return result
@@ -309,12 +306,14 @@ class Recorder:
 
     # -- counting -----------------------------------------------------------
 
+    def _note_parameters_read(self, tensors) -> None:
+        for tensor in tensors:
+            key = self.storage_key(tensor)
+            if key in self.parameter_storages:
+                self.used_storages.add(key)
+
     def count(self, func, args, kwargs, out) -> None:
-        for value in args:
-            if isinstance(value, self.torch.Tensor):
-                key = self.storage_key(value)
-                if key in self.parameter_storages:
-                    self.used_storages.add(key)
+        self._note_parameters_read(v for v in args if isinstance(v, self.torch.Tensor))
         per_batch = self._follow_batch(func, args, kwargs, out)
         name, macs = counting.count(func, args, kwargs, out)
         if macs is None:
@@ -341,7 +340,7 @@ class Recorder:
         depend on the batch too. A coincidence of sizes only errs towards
         "per batch", the count every other tool uses."""
         torch = self.torch
-        inputs = [t for t in tensor_leaves((args, kwargs), torch)]
+        inputs = tensor_leaves((args, kwargs), torch)
         outputs = tensor_leaves(out, torch)
         per_batch = False
         for tensor in inputs:
