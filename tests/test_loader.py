@@ -32,6 +32,35 @@ def test_construction_sites_inside_sequential_and_helper():
     assert sites["features.0"].col == 13
 
 
+def test_identical_files_keep_their_own_sites(tmp_path):
+    # Code objects compare equal across files with the same source: a cache
+    # keyed by them once gave the second file the first one's path.
+    source = "from torch import nn\n\nclass Net(nn.Module):\n    def __init__(self):\n" \
+             "        super().__init__()\n        self.conv = nn.Conv2d(1, 4, 3)\n"
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(source)
+    for name in ("a.py", "b.py"):
+        site = load(f"{tmp_path / name}:Net").sites["conv"]
+        assert (site.file, site.line) == (str(tmp_path / name), 6)
+
+
+def test_weight_initialization_is_skipped_on_meta_but_its_checks_stay():
+    # Random init on meta computes nothing but ran torch's Python kernels (half
+    # of building a small timm model); skipping it must not hide what the same
+    # call raises on the CPU.
+    from cnnaudit.load.meta import parameters_on_meta
+
+    with parameters_on_meta():
+        layer = nn.Linear(4, 4)
+        assert nn.init.trunc_normal_(layer.weight, std=0.02) is layer.weight
+        layer.weight.normal_(0, 0.01).clamp_(-1, 1)
+        with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+            nn.init.kaiming_uniform_(layer.bias)
+        counts = torch.zeros(3, dtype=torch.long).fill_(2)  # small and real: values kept
+    assert layer.weight.device.type == "meta" and layer.weight.shape == (4, 4)
+    assert counts.tolist() == [2, 2, 2]
+
+
 def test_module_spec_with_factory_and_model_args():
     loaded = load("torchvision.models:resnet18", {"num_classes": 7})
     assert loaded.model.fc.out_features == 7

@@ -174,6 +174,8 @@ class EveryFastOp(torch.nn.Module):
         x = F.relu(self.bn(x), inplace=True)
         x = F.hardswish(F.silu(F.gelu(torch.sigmoid(F.relu6(x)))))
         x = F.leaky_relu(F.hardsigmoid(self.gn(x)), 0.1).tanh()
+        x = F.selu(F.elu(F.mish(torch.nn.ReLU6(inplace=True)(F.hardtanh(x, -2.0, 2.0)))))
+        x = F.hardtanh_(F.mish(x, inplace=True))
         y = self.ln(x.permute(0, 2, 3, 1))  # strided input, contiguous output
         y = self.fc(F.relu(y))
         return self.bn(y.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last))

@@ -16,6 +16,23 @@ _FACTORY_NAMES = ("empty", "zeros", "ones", "full", "rand", "randn", "randint", 
 # Below this many elements a tensor is cheap to create for real, and real
 # values keep constructors that compute with them (``.tolist()``) working.
 BIG_TENSOR_ELEMENTS = 1 << 22
+# In-place tensor methods that only write values. On a meta tensor there are
+# no values, but torch still runs their meta kernels, and for the random ones
+# those are Python decompositions (``normal_`` ≈ 1 ms a call): weight
+# initialization was half of building a small timm model on meta.
+_VALUE_ONLY_METHODS = frozenset((
+    "normal_", "uniform_", "random_", "exponential_", "log_normal_", "cauchy_", "geometric_",
+    "bernoulli_", "fill_", "zero_", "erfinv_", "clamp_", "clamp_min_", "clamp_max_", "mul_",
+    "add_", "sub_", "div_", "sqrt_", "abs_", "neg_",
+))
+# ``torch.nn.init`` functions: value-only once their arguments are checked
+# (the fan computations raise for tensors with too few dimensions, as on the CPU).
+_INIT_FUNCTIONS = frozenset((
+    "normal_", "uniform_", "trunc_normal_", "constant_", "ones_", "zeros_", "kaiming_uniform_",
+    "kaiming_normal_", "xavier_uniform_", "xavier_normal_",
+))
+_FAN_CHECKED = frozenset(("kaiming_uniform_", "kaiming_normal_", "xavier_uniform_",
+                          "xavier_normal_"))
 
 
 def _requested_numel(func, args) -> int:
@@ -35,6 +52,32 @@ def _requested_numel(func, args) -> int:
     return numel
 
 
+def _skip_value_write(torch, func, args, kwargs):
+    """The meta tensor a value-only write would return, without running it
+    (None: run it). Only plain scalars may accompany a method, so the result's
+    shape is the tensor's and nothing a real run would raise is hidden; the
+    ``nn.init`` functions keep their argument checks."""
+    name = getattr(func, "__name__", "")
+    tensor = args[0] if args else kwargs.get("tensor")
+    if not isinstance(tensor, torch.Tensor) or tensor.device.type != "meta":
+        return None
+    if getattr(func, "__module__", None) == "torch.nn.init":
+        if name not in _INIT_FUNCTIONS:
+            return None
+        if name in _FAN_CHECKED:
+            torch.nn.init._calculate_fan_in_and_fan_out(tensor)
+        return tensor
+    qualname = getattr(func, "__qualname__", "")
+    if name not in _VALUE_ONLY_METHODS or not qualname.startswith(("TensorBase.", "Tensor.")):
+        return None
+    rest = list(args[1:]) + list(kwargs.values())
+    if not all(isinstance(v, (int, float, bool)) or v is None for v in rest):
+        return None
+    if not tensor.is_floating_point() and name not in ("fill_", "zero_"):
+        return None  # integer tensors: let torch decide what it accepts
+    return tensor
+
+
 @contextmanager
 def parameters_on_meta():
     """Every registered parameter and buffer moves to meta as it is registered;
@@ -49,6 +92,9 @@ def parameters_on_meta():
     class BigFactoriesOnMeta(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
+            skipped = _skip_value_write(torch, func, args, kwargs)
+            if skipped is not None:
+                return skipped
             if (
                 func in factories
                 and kwargs.get("device") is None

@@ -85,14 +85,25 @@ def _positions(code) -> tuple:
 
 def frame_site(frame: FrameType) -> Site:
     """The position of the instruction ``frame`` is executing (a call, here)."""
-    line, col, end_line = frame.f_lineno, None, None
+    return _site_at(frame.f_code, frame.f_lasti, frame.f_lineno)
+
+
+def _site_at(code, lasti: int, lineno: int) -> Site:
+    # Code objects compare by content, not by file: two files with the same
+    # class are equal keys, so the file name is part of the cache key.
+    return _site_in(code.co_filename, code, lasti, lineno)
+
+
+@lru_cache(maxsize=8192)
+def _site_in(filename: str, code, lasti: int, lineno: int) -> Site:
+    line, col, end_line = lineno, None, None
     try:
-        start_line, end_line, start_col, _ = _positions(frame.f_code)[frame.f_lasti // 2]
+        start_line, end_line, start_col, _ = _positions(code)[lasti // 2]
         if start_line is not None:
             line, col = start_line, start_col
     except (AttributeError, IndexError):  # Python < 3.11 has no positions
         pass
-    return Site(frame.f_code.co_filename, line, None if col is None else col + 1,
+    return Site(filename, line, None if col is None else col + 1,
                 end_line if end_line and end_line > line else None)
 
 
@@ -110,28 +121,24 @@ def caller_site(skip_frames: int = 1) -> Site | None:
     return frame_site(frame) if frame is not None else None
 
 
-def prefer_user_site(chain: list[Site]) -> Site | None:
-    """The first location in the user's own code, else the innermost one (a
-    torchvision model is all library code, and its own file is the answer)."""
-    for site in chain:
-        if not is_library_file(site.file):
-            return site
-    return chain[0] if chain else None
-
-
 def display_path(path: str) -> str:
     """From the package directory on for installed code
     (``torchvision/models/resnet.py``), else relative to the working directory
     when below it."""
     if path.startswith("<"):
         return path
+    return _display_path(path, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display_path(path: str, cwd: str) -> str:
     real = os.path.realpath(path)
     # Installed code first: a virtualenv inside the project is still a library.
     for marker in ("site-packages", "dist-packages"):
         token = os.sep + marker + os.sep
         if token in real:
             return real.split(token, 1)[1]
-    cwd = os.path.realpath(os.getcwd())
+    cwd = os.path.realpath(cwd)
     if real.startswith(cwd + os.sep):
         return os.path.relpath(real, cwd)
     return path
@@ -148,7 +155,9 @@ class ConstructionRecorder:
     MAX_CHAIN = 12
 
     def __init__(self) -> None:
-        self.chains: dict[int, tuple[object, list[Site]]] = {}
+        # id → (module, the constructing frames as (code, lasti, lineno)): sites
+        # are made from them only for the modules a model keeps, one each
+        self.chains: dict[int, tuple[object, list[tuple]]] = {}
         self._original_init = None
 
     def __enter__(self) -> ConstructionRecorder:
@@ -182,7 +191,7 @@ class ConstructionRecorder:
             # cnnaudit's loader called the model's constructor: the chain ends here.
             if is_library_file(filename) and filename.startswith(_internal_roots()[1]):
                 break
-            chain.append(frame_site(frame))
+            chain.append((frame.f_code, frame.f_lasti, frame.f_lineno))
             frame = frame.f_back
         self.chains[id(module)] = (module, chain)
 
@@ -192,10 +201,19 @@ class ConstructionRecorder:
         for name, module in model.named_modules(remove_duplicate=False):
             entry = self.chains.get(id(module))
             if entry is not None and entry[0] is module and name not in sites:
-                site = prefer_user_site(entry[1])
+                site = _preferred_frame(entry[1])
                 if site is not None:
                     sites[name] = site
         return sites
+
+
+def _preferred_frame(chain: list[tuple]) -> Site | None:
+    """The first recorded frame in the user's own code, else the innermost one
+    (a torchvision model is all library code, and its own file is the answer)."""
+    for code, lasti, lineno in chain:
+        if not is_library_file(code.co_filename):
+            return _site_at(code, lasti, lineno)
+    return _site_at(*chain[0]) if chain else None
 
 
 def _is_own_init(frame: FrameType, module: object) -> bool:

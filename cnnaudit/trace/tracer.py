@@ -131,8 +131,8 @@ def trace(
     output, failure = None, None
     try:
         model.train(training)
-        handles.append(register_module_forward_pre_hook(recorder.pre_hook))
-        handles.append(register_module_forward_hook(recorder.post_hook))
+        handles.append(register_module_forward_pre_hook(_bookkeeping(torch, recorder.pre_hook)))
+        handles.append(register_module_forward_hook(_bookkeeping(torch, recorder.post_hook)))
         grad = torch.enable_grad() if record_saved else torch.no_grad()
         saved = (
             torch.autograd.graph.saved_tensors_hooks(recorder.pack_saved, lambda t: t)
@@ -176,6 +176,16 @@ def trace(
     recorder.tensors.clear()
     recorder.weight_casts.clear()
     return graph
+
+
+def _bookkeeping(torch, hook):
+    """``hook`` run outside the function mode: the recorder's own reads of
+    shapes and storages (thousands per trace) are not the model's ops, and
+    passing each through the mode was a tenth of a small model's trace."""
+    def run(*args):
+        with torch._C.DisableTorchFunction():
+            return hook(*args)
+    return run
 
 
 def _stand_ins(recorder, model, device, param_dtype):
