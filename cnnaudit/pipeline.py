@@ -35,19 +35,67 @@ def trace_model(loaded: LoadedModel, shapes, device: str, notes: list[str], **tr
     values), build the model on the CPU and trace real tensors, saying so.
     Returns (graph, the loaded model traced, the device used)."""
     from .trace import trace
+    from .trace.diagnose import input_rank_mismatch
 
     if has_lazy_modules(loaded.model):
         loaded, device = materialize_lazy(loaded, shapes, device, notes)
     graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
     if graph.failure is not None and graph.failure.meta_limitation and device == "meta":
-        site = graph.failure.site
-        notes.append(f"note: forward needs tensor values ({graph.failure.message}"
-                     f"{where(site)}); traced with real CPU tensors instead")
+        notes.append(f"note: {value_dependence(graph)}; traced with real CPU tensors "
+                     "(random weights) instead, so the counts from there on depend on the "
+                     "input's values and the weights")
         if loaded.device == "meta":
             loaded = loaded.rebuild("cpu")
         device = "cpu"
         graph = trace(loaded.model, shapes, device=device, sites=loaded.sites, **trace_options)
+    wrong_rank = input_rank_mismatch(graph)
+    if wrong_rank is not None:
+        raise InputSizeError(wrong_rank)
+    resized = resized_input(graph)
+    if resized:
+        notes.append(f"note: {resized}")
     return graph, loaded, device
+
+
+_RESIZING_OPS = ("interpolate", "upsample", "upsample_bilinear", "upsample_nearest", "resize")
+
+
+def resized_input(graph) -> str | None:
+    """The size a model that resizes its input (torchvision's detection
+    transform: 320 → 800) really ran its first convolution at, when a resize
+    comes before it; None otherwise."""
+    if not graph.inputs:
+        return None
+    resized = False
+    for node in graph.nodes:
+        if node.kind == "function" and node.op.rsplit(".", 1)[-1] in _RESIZING_OPS:
+            resized = True
+        elif node.kind == "module" and hasattr(node.module, "kernel_size") \
+                and hasattr(node.module, "in_channels") and node.inputs:
+            given, ran = graph.inputs[0].shape[2:], node.inputs[0].shape[2:]
+            if not resized or len(given) != len(ran) or given == ran:
+                return None
+            size = "×".join(map(str, ran))
+            return (f"the model resizes its input: its first convolution, {node.name}, ran at "
+                    f"{size} (the input was {'×'.join(map(str, given))}); the counts are for "
+                    f"{size}")
+    return None
+
+
+def value_dependence(graph) -> str:
+    """``nonzero() at net.py:14 needs tensor values``: the op that cannot run
+    on meta, in the user's terms (torch's own message names its internals)."""
+    import re
+
+    failure = graph.failure
+    node = graph.nodes[failure.node] if failure.node is not None else None
+    if node is not None and node.kind == "function":
+        op = node.op.rsplit(".", 1)[-1]
+    else:
+        called = re.search(r"([A-Za-z_][\w.]*)\(\)", failure.message)
+        op = called.group(1).rsplit(".", 1)[-1] if called else None
+    what = f"{op}()" if op else "forward"
+    return f"{what}{where(failure.site)} needs tensor values, which meta tensors do not have"
 
 
 def has_lazy_modules(model) -> bool:

@@ -30,7 +30,13 @@ class LoadedModel:
         """The same SPEC built again on another device (for real-tensor tracing)."""
         if self.spec is None:
             raise ValueError("only a model loaded from a SPEC can be rebuilt")
-        return load(self.spec, self.model_args, device=device)
+        import torch
+
+        # Seeded (without touching the caller's generator): a data-dependent
+        # model's counts then come out the same on every run.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            return load(self.spec, self.model_args, device=device)
 
 
 def _construct(obj, model_args: dict):
@@ -100,7 +106,7 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
             )
         return LoadedModel(
             model=model,
-            label=name,
+            label=model_label(name, obj, model_args),
             spec=spec,
             model_args=model_args,
             sites=recorder.sites_by_name(model),
@@ -108,6 +114,23 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
             notes=notes,
         )
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# Arguments by which a factory picks the architecture (timm's ``create_model``,
+# torch.hub-style ``get_model(name=...)``): their value names the model.
+_NAMING_ARGUMENTS = ("model_name", "name", "arch", "architecture", "variant", "model")
+
+
+def model_label(name: str, obj, model_args: dict) -> str:
+    """What reports call the model: the architecture a factory was asked for
+    (``resnet18`` for ``timm:create_model -a model_name='resnet18'``), else
+    the SPEC's name."""
+    if not inspect.isclass(obj):
+        for key in _NAMING_ARGUMENTS:
+            value = model_args.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return name
 
 
 def from_module(model) -> LoadedModel:

@@ -58,6 +58,8 @@ def _skip_value_write(torch, func, args, kwargs):
     shape is the tensor's and nothing a real run would raise is hidden; the
     ``nn.init`` functions keep their argument checks."""
     name = getattr(func, "__name__", "")
+    if name not in _VALUE_ONLY_METHODS and name not in _INIT_FUNCTIONS:
+        return None  # most calls: attribute reads, factories, constructors' own ops
     tensor = args[0] if args else kwargs.get("tensor")
     if not isinstance(tensor, torch.Tensor) or tensor.device.type != "meta":
         return None

@@ -155,9 +155,9 @@ class ConstructionRecorder:
     MAX_CHAIN = 12
 
     def __init__(self) -> None:
-        # id → (module, the constructing frames as (code, lasti, lineno)): sites
-        # are made from them only for the modules a model keeps, one each
-        self.chains: dict[int, tuple[object, list[tuple]]] = {}
+        # id → (module, the constructing frame chosen, as (code, lasti, lineno)):
+        # a Site is made only for the modules the model keeps
+        self.chains: dict[int, tuple[object, tuple | None]] = {}
         self._original_init = None
 
     def __enter__(self) -> ConstructionRecorder:
@@ -182,38 +182,37 @@ class ConstructionRecorder:
         nn.Module.__init__ = self._original_init
 
     def _record(self, module, frame: FrameType | None) -> None:
+        """The first frame in the user's own code that led to this module's
+        construction, else the innermost one (a torchvision model is all
+        library code, and its own file is the answer)."""
         # Skip the module's own __init__ chain (Conv2d → _ConvNd → Module).
         while frame is not None and _is_own_init(frame, module):
             frame = frame.f_back
-        chain: list[Site] = []
-        while frame is not None and len(chain) < self.MAX_CHAIN:
+        innermost, depth = None, 0
+        loader = _internal_roots()[1]
+        while frame is not None and depth < self.MAX_CHAIN:
             filename = frame.f_code.co_filename
+            library = is_library_file(filename)
             # cnnaudit's loader called the model's constructor: the chain ends here.
-            if is_library_file(filename) and filename.startswith(_internal_roots()[1]):
+            if library and filename.startswith(loader):
                 break
-            chain.append((frame.f_code, frame.f_lasti, frame.f_lineno))
-            frame = frame.f_back
-        self.chains[id(module)] = (module, chain)
+            point = (frame.f_code, frame.f_lasti, frame.f_lineno)
+            if not library:
+                innermost = point
+                break
+            innermost = innermost or point
+            frame, depth = frame.f_back, depth + 1
+        self.chains[id(module)] = (module, innermost)
 
     def sites_by_name(self, model) -> dict[str, Site]:
         """Map state_dict-style names of ``model``'s submodules to the best site."""
         sites: dict[str, Site] = {}
         for name, module in model.named_modules(remove_duplicate=False):
             entry = self.chains.get(id(module))
-            if entry is not None and entry[0] is module and name not in sites:
-                site = _preferred_frame(entry[1])
-                if site is not None:
-                    sites[name] = site
+            if entry is not None and entry[0] is module and entry[1] is not None \
+                    and name not in sites:
+                sites[name] = _site_at(*entry[1])
         return sites
-
-
-def _preferred_frame(chain: list[tuple]) -> Site | None:
-    """The first recorded frame in the user's own code, else the innermost one
-    (a torchvision model is all library code, and its own file is the answer)."""
-    for code, lasti, lineno in chain:
-        if not is_library_file(code.co_filename):
-            return _site_at(code, lasti, lineno)
-    return _site_at(*chain[0]) if chain else None
 
 
 def _is_own_init(frame: FrameType, module: object) -> bool:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from .table import columns, header_line, layer_rows, memory_lines, totals_lines
+from .table import columns, header_line, layer_rows, library_line, memory_lines, totals_lines
 
 CSV_FIELDS = ("name", "type", "kind", "depth", "output_shape", "params", "macs",
               "activation_bytes", "saved_bytes", "file", "line", "error")
@@ -17,14 +17,15 @@ def to_json(summary) -> str:
 
 
 def to_csv(summary) -> str:
-    """One row per layer, exact integers; shapes as ``2x10x26x26``."""
+    """One row per layer, exact integers; shapes as ``2x10x26x26`` (several
+    outputs separated by ``;``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for layer in summary.layers:
         row = {k: getattr(layer, k) for k in CSV_FIELDS}
-        shape = layer.output_shape
-        row["output_shape"] = "x".join(map(str, shape)) if shape is not None else ""
+        shapes = layer.output_shapes or ([layer.output_shape] if layer.output_shape else [])
+        row["output_shape"] = ";".join("x".join(map(str, shape)) for shape in shapes)
         writer.writerow(row)
     return out.getvalue()
 
@@ -33,9 +34,12 @@ def to_markdown(summary) -> str:
     from tabulate import tabulate
 
     lines = [f"**{header_line(summary)}**", ""]
-    lines.append(tabulate(layer_rows(summary, indent=False), headers=columns(summary),
-                          tablefmt="github", disable_numparse=True))
-    lines.append("")
+    if library_line(summary):
+        lines[1:1] = ["", library_line(summary)]
+    if summary.layers:  # --depth 0: totals only
+        lines.append(tabulate(layer_rows(summary, indent=False), headers=columns(summary),
+                              tablefmt="github", disable_numparse=True))
+        lines.append("")
     lines.extend(f"- {line.strip()}" for line in totals_lines(summary))
     memory = memory_lines(summary.training_memory)
     if memory:

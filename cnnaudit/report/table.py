@@ -11,6 +11,14 @@ def _shape(shape) -> str:
     return "--" if shape is None else str(list(shape))
 
 
+def _shapes(layer) -> str:
+    """One output as ``[2, 8, 16, 16]``; several compactly, each one:
+    ``[2,4,16,16] [2,8,8,8]``."""
+    if len(layer.output_shapes) < 2:
+        return _shape(layer.output_shape)
+    return " ".join("[" + ",".join(map(str, shape)) + "]" for shape in layer.output_shapes)
+
+
 def columns(summary) -> tuple[str, ...]:
     if _has_saved(summary):
         return COLUMNS[:-1] + ("Saved for backward", COLUMNS[-1])
@@ -30,11 +38,12 @@ def layer_rows(summary, indent: bool = True) -> list[list[str]]:
             name = "  " * (layer.depth - 1) + name
         if layer.error:
             name += "  ✗"
-        location = f"{layer.file}:{layer.line}" if layer.file else ""
+        location = f"{_relative(layer.file, summary.library)}:{layer.line}" \
+            if layer.file else ""
         row = [
             name,
             layer.type,
-            _shape(layer.output_shape),
+            _shapes(layer),
             format_count(layer.params) if layer.kind == "module" else "",
             format_count(layer.macs),
             format_bytes(layer.activation_bytes),
@@ -46,13 +55,33 @@ def layer_rows(summary, indent: bool = True) -> list[list[str]]:
     return rows
 
 
+def _relative(path: str, library: str | None) -> str:
+    """A library model's paths below its package, said once (library_line)."""
+    prefix = f"{library}/" if library else None
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
+def library_line(summary) -> str | None:
+    if not summary.library or not summary.layers:
+        return None
+    return (f"Source: {summary.library}'s code (no layer is defined in your files); "
+            f"paths relative to the {summary.library} package")
+
+
 def header_line(summary) -> str:
     shapes = " + ".join(str(list(s)) for s in summary.input_shapes)
-    spec = f" ({summary.spec})" if summary.spec and summary.spec != summary.model else ""
+    spec = f" ({spec_text(summary.spec, summary.model_args)})" \
+        if summary.spec and summary.spec != summary.model else ""
     return (
         f"{summary.model}{spec} · input {shapes} per sample, traced at batch "
         f"{summary.trace_batch_size} on {summary.device}"
     )
+
+
+def spec_text(spec: str, model_args: dict) -> str:
+    """``timm:create_model, model_name='resnet18'``: the SPEC and its arguments."""
+    arguments = ", ".join(f"{k}={v!r}" for k, v in model_args.items())
+    return f"{spec}, {arguments}" if arguments else spec
 
 
 def totals_lines(summary) -> list[str]:
@@ -70,11 +99,28 @@ def totals_lines(summary) -> list[str]:
     ]
     if t.buffer_bytes:
         lines.append(f"Buffers       {format_bytes(t.buffer_bytes)}")
+    if summary.counter == "fvcore" and summary.fvcore is not None:
+        return lines + _fvcore_lines(summary.fvcore)
     if summary.not_counted:
         ops = ", ".join(
             f"{op.split('::')[-1]} ×{n}" for op, n in sorted(summary.not_counted.items())
         )
         lines.append(f"Not counted   {ops} (convention: conv, linear, matmul MACs only)")
+    return lines
+
+
+def _fvcore_lines(counts: dict) -> list[str]:
+    """fvcore's own convention, in its own names: what it counted by operator
+    group, and the ops its jit trace met that it has no handle for."""
+    counted = ", ".join(f"{op} {format_count(n)}" for op, n in
+                        sorted(counts["by_operator"].items(), key=lambda item: -item[1]))
+    lines = [f"Counted by    fvcore: {counted or 'nothing'} (fvcore's convention: one "
+             "multiply-add = 1; besides conv, linear and matmul it counts the ops it has "
+             "handles for, batch norm, adaptive pooling and upsampling among them)"]
+    if counts["unsupported_ops"]:
+        ops = ", ".join(f"{op.split('::')[-1]} ×{n}" for op, n in
+                        sorted(counts["unsupported_ops"].items()))
+        lines.append(f"Not counted   {ops} (fvcore has no handle for them)")
     return lines
 
 
@@ -116,10 +162,14 @@ def memory_lines(memory) -> list[str]:
 def render_summary(summary) -> str:
     from tabulate import tabulate
 
-    parts = [header_line(summary), ""]
-    parts.append(tabulate(layer_rows(summary), headers=columns(summary), tablefmt="simple",
-                          disable_numparse=True))
+    parts = [header_line(summary)]
+    if library_line(summary):
+        parts.append(library_line(summary))
     parts.append("")
+    if summary.layers:  # --depth 0: totals only
+        parts.append(tabulate(layer_rows(summary), headers=columns(summary), tablefmt="simple",
+                              disable_numparse=True))
+        parts.append("")
     parts.extend(totals_lines(summary))
     memory = memory_lines(summary.training_memory)
     if memory:

@@ -30,6 +30,10 @@ class LayerStats:
     # per sample, what autograd keeps for backward from this call and inside
     # it (measured in training mode; None unless training memory was asked for)
     saved_bytes: int | None = None
+    # every tensor it returned, in order (a list, tuple or dict of maps: a
+    # U-Net encoder's six); output_shape is the first
+    output_shapes: list[list[int]] = field(default_factory=list)
+    calls: int = 1  # > 1 for a row that folds consecutive functional ops (--depth)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +101,7 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
                 kind=node.kind,
                 depth=node.depth,
                 output_shape=list(node.outputs[0].shape) if node.outputs else None,
+                output_shapes=[list(t.shape) for t in node.outputs],
                 params=params,
                 macs=per_sample_macs(subtree, batch),
                 activation_bytes=per_sample(activation, batch),
@@ -159,8 +164,52 @@ def attach_saved_bytes(layers: list[LayerStats], training_graph: Graph) -> None:
 
 
 def fold_to_depth(layers: list[LayerStats], depth: int | None) -> list[LayerStats]:
-    """Rows down to ``depth`` (1 = the model's direct children); deeper rows are
-    already included in their parents' inclusive counts."""
+    """Rows down to ``depth`` (1 = the model's direct children, 0 = none);
+    deeper rows are already included in their parents' inclusive counts.
+
+    At the deepest level shown, a run of consecutive functional ops (a
+    detection model's post-processing: thousands of index, view and cat
+    calls at the top level) is folded into one row, as modules fold their
+    insides."""
     if depth is None or depth < 0:
         return list(layers)
-    return [layer for layer in layers if layer.depth <= depth]
+    kept = [layer for layer in layers if layer.depth <= depth]
+    folded: list[LayerStats] = []
+    run: list[LayerStats] = []
+    for layer in kept + [None]:
+        if layer is not None and layer.kind == "function" and layer.depth == depth:
+            run.append(layer)
+            continue
+        folded.extend(run if len(run) < 2 else [_fold(run)])
+        run = []
+        if layer is not None:
+            folded.append(layer)
+    return folded
+
+
+def _fold(run: list[LayerStats]) -> LayerStats:
+    """One row for a run of functional ops: counts summed, the last output,
+    the first op's place, the kinds of op named (most frequent first)."""
+    kinds: dict[str, int] = {}
+    for layer in run:
+        kinds[layer.type] = kinds.get(layer.type, 0) + 1
+    ordered = sorted(kinds.items(), key=lambda item: -item[1])
+    described = ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in ordered[:3])
+    first, last = run[0], run[-1]
+    return LayerStats(
+        name=f"({len(run)} ops)",
+        type=described + (", …" if len(ordered) > 3 else ""),
+        kind="function",
+        depth=first.depth,
+        output_shape=last.output_shape,
+        params=0,
+        macs=sum(layer.macs for layer in run),
+        activation_bytes=sum(layer.activation_bytes for layer in run),
+        file=first.file,
+        line=first.line,
+        error=next((layer.error for layer in run if layer.error), None),
+        saved_bytes=None if first.saved_bytes is None else
+        sum(layer.saved_bytes or 0 for layer in run),
+        output_shapes=last.output_shapes,
+        calls=len(run),
+    )

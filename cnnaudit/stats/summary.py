@@ -50,6 +50,10 @@ class Summary:
     training_memory: TrainingMemory | None = None
     fvcore: dict | None = None
     graph: Graph | None = field(default=None, repr=False)
+    model_args: dict = field(default_factory=dict)
+    # the one installed package every row's source is in (a torchvision or
+    # timm model: no row is the user's code), else None
+    library: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -61,6 +65,7 @@ class Summary:
             "schema_version": SCHEMA_VERSION,
             "model": self.model,
             "spec": self.spec,
+            "model_args": json_safe(self.model_args),
             "input_shape": list(self.input_shapes[0]) if self.input_shapes else None,
             "input_shapes": [list(s) for s in self.input_shapes],
             "trace_batch_size": self.trace_batch_size,
@@ -72,6 +77,7 @@ class Summary:
             "layers": [layer.to_dict() for layer in self.layers],
             "failure": self.failure,
             "notes": list(self.notes),
+            "library": self.library,
         }
         if self.training_memory is not None:
             data["training_memory"] = self.training_memory.to_dict()
@@ -80,13 +86,28 @@ class Summary:
         return data
 
 
+def json_safe(value):
+    """``-a`` arguments are Python literals: tuples become lists, what JSON
+    cannot hold (bytes, complex, sets) its repr."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
 def _dtype(torch, name):
     return getattr(torch, name) if name else None
 
 
 def check_options(*, device, counter, amp, dtype, optimizer, batch_size,
-                  optimizer_impl=None) -> None:
+                  optimizer_impl=None, depth=None) -> None:
     """The summary's options, each against its choices (exit 2 with the name)."""
+    if depth is not None and (not isinstance(depth, int) or depth < -1):
+        raise CnnauditError(f"depth must be 0 or more (rows down to that level), or -1 or None "
+                            f"for every level, not {depth!r}")
     if device not in DEVICES and not device.startswith("cuda:"):
         raise CnnauditError(f"unknown device {device!r}: choose meta, cpu or cuda")
     if counter not in COUNTERS:
@@ -148,7 +169,7 @@ def summary(
     when training on CUDA (foreach; on the CPU it picks for-loop).
     """
     check_options(device=device, counter=counter, amp=amp, dtype=dtype, optimizer=optimizer,
-                  batch_size=batch_size, optimizer_impl=optimizer_impl)
+                  batch_size=batch_size, optimizer_impl=optimizer_impl, depth=depth)
     if isinstance(memory_budget, str):
         memory_budget = parse_bytes(memory_budget)
     if device.startswith("cuda"):
@@ -199,7 +220,25 @@ def summary(
         training_memory=training_memory,
         fvcore=fvcore_data,
         graph=graph,
+        model_args=dict(loaded.model_args),
+        library=library_of(graph),
     )
+
+
+def library_of(graph: Graph) -> str | None:
+    """The installed package all of the graph's source lines are in, when
+    none is the user's (``torchvision``), else None."""
+    from ..load.sites import is_library_file
+
+    packages = set()
+    for node in graph.nodes[1:]:
+        site = node.site
+        if site is None:
+            continue
+        if not is_library_file(site.file) or site.file.startswith("<"):
+            return None
+        packages.add(display_path(site.file).split("/", 1)[0])
+    return packages.pop() if len(packages) == 1 else None
 
 
 def _training_memory(loaded, shapes, device, layers, notes, *, trace_batch_size, param_dtype,

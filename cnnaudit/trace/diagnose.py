@@ -189,3 +189,29 @@ def failure_explained_by_rules(graph: Graph) -> bool:
         return bool(linear_mismatch(graph, node) or channel_mismatch(node)
                     or kernel_too_large(node))
     return view_size_mismatch(graph, node) is not None
+
+
+def input_rank_mismatch(graph: Graph) -> str | None:
+    """When the model's input itself reaches a convolution with the wrong
+    number of dimensions (``3,H,W`` for a Conv3d), that is the input size's
+    fault, not the model's: what the layer takes, in ``--input-size`` terms.
+    None for any other failure."""
+    from .infer import layout_hint
+
+    failure = graph.failure
+    if failure is None or failure.node is None:
+        return None
+    node = graph.nodes[failure.node]
+    module = node.module
+    kernel = getattr(module, "kernel_size", None)
+    if node.kind != "module" or not isinstance(kernel, tuple) or \
+            not hasattr(module, "in_channels") or not node.inputs:
+        return None
+    received = node.inputs[0]
+    spatial = len(kernel)
+    if received.origin != "input" or len(received.shape) == spatial + 2:
+        return None
+    given = ",".join(str(d) for d in received.shape[1:])
+    return (f"--input-size {given} has {len(received.shape) - 1} dimensions, but the model's "
+            f"input goes to {node.name} ({node.op}{_where(node)}), which takes "
+            f"{spatial + 1}: pass --input-size {layout_hint(module.in_channels, spatial)}")

@@ -49,11 +49,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     conv_name, conv = convs[0]
     channels = conv.in_channels
     spatial_dims = len(conv.kernel_size)
-    if spatial_dims not in (1, 2):
-        raise NeedsConfiguration(
-            f"cannot infer the input size of a {spatial_dims}-D convolutional model; "
-            "pass --input-size C,D,H,W"
-        )
+    hint = layout_hint(channels, spatial_dims)
 
     def shape(side):
         return (channels,) + (side,) * spatial_dims
@@ -76,7 +72,7 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
     if first_linear_features is None:
         raise NeedsConfiguration(
             f"cannot infer the input size: {type(model).__name__} has no Linear to solve for; "
-            f"pass --input-size {channels},H,W"
+            f"pass --input-size {hint}"
         )
 
     def big_enough(side) -> bool:
@@ -85,28 +81,38 @@ def infer_input_size(model, sites=None) -> tuple[tuple[int, ...], str]:
 
     low = smallest_passing(1, MAX_SIDE, big_enough)
     if low is None:
+        largest = "×".join([str(MAX_SIDE)] * spatial_dims)
         raise NeedsConfiguration(
-            f"cannot infer the input size: no input up to {MAX_SIDE}×{MAX_SIDE} reaches a "
-            f"flatten feeding a Linear in {type(model).__name__}; pass --input-size {channels},H,W"
+            f"cannot infer the input size: no input up to {largest} reaches a flatten feeding "
+            f"a Linear in {type(model).__name__}; pass --input-size {hint}"
         )
     measured, graph = measure(low)
     features, expected, flatten, linear = measured
     if features != expected:
         raise NeedsConfiguration(
-            f"cannot infer the input size: no square input gives the {expected} features "
-            f"{type(model).__name__}'s Linear expects ({low}×{low} gives {features}); "
-            f"pass --input-size {channels},H,W"
+            f"cannot infer the input size: no input of equal sides gives the {expected} features "
+            f"{type(model).__name__}'s Linear expects ({'×'.join([str(low)] * spatial_dims)} "
+            f"gives {features}); pass --input-size {hint}"
         )
     # Adaptive pooling feeds the classifier the same features at any size.
     larger, _ = measure(low * 2 + 7)
     if larger is not None and larger[0] == features:
         raise NeedsConfiguration(
             f"cannot infer the input size: {type(model).__name__} accepts any size from "
-            f"{low} up (it pools adaptively before its classifier); pass --input-size "
-            f"{channels},H,W"
+            f"{low} up (it pools adaptively before its classifier); pass --input-size {hint}"
         )
     return shape(low), _explanation(sites, conv_name, conv, low, spatial_dims, flatten, linear,
                                     expected)
+
+
+SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def layout_hint(channels, spatial_dims: int) -> str:
+    """What ``--input-size`` a convolution of ``spatial_dims`` takes: ``1,L``
+    for Conv1d, ``3,H,W`` for Conv2d, ``3,D,H,W`` for Conv3d."""
+    names = SPATIAL_NAMES.get(spatial_dims, ("…",))
+    return ",".join((str(channels),) + names)
 
 
 def _from_first_linear(model, sites):

@@ -103,6 +103,7 @@ class Recorder:
     """The state of one trace: the node stack and what is known of each tensor."""
 
     fast_meta = True  # answer shape-preserving meta ops without running them (fast_meta)
+    calling = None  # the name of the torch function running now (for aten op names)
 
     def __init__(self, torch, model, sites, batch_size, amp_dtype):
         self.torch = torch
@@ -274,7 +275,11 @@ class Recorder:
         (fast_meta), accounted for as the aten op would have been."""
         fast = answer(self.torch, name, args, kwargs) if self.fast_meta else None
         if fast is None:
-            return func(*args, **kwargs)
+            outer, self.calling = self.calling, name
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.calling = outer
         result, aten = fast
         self._note_parameters_read(tensor_leaves((args, kwargs), self.torch))
         self._follow_batch(func, args, kwargs, result)  # marks it when an input is
@@ -317,7 +322,7 @@ class Recorder:
         per_batch = self._follow_batch(func, args, kwargs, out)
         name, macs = counting.count(func, args, kwargs, out)
         if macs is None:
-            self.uncounted[name] += 1
+            self.uncounted[self._as_called(name)] += 1
         elif macs and self.stack:
             node = self.stack[-1]
             node.macs += macs
@@ -325,6 +330,15 @@ class Recorder:
                 node.fixed_macs += macs
                 node.fixed_macs_by_op[name] = node.fixed_macs_by_op.get(name, 0) + macs
             node.macs_by_op[name] = node.macs_by_op.get(name, 0) + macs
+
+    def _as_called(self, aten: str) -> str:
+        """1-D pooling runs as its 2-D kernel on an unsqueezed map
+        (``avg_pool1d`` → ``aten::avg_pool2d``): name it as the model called it."""
+        called = self.calling
+        if called and called.endswith("1d") and "2d" in aten \
+                and aten.split("::")[-1].startswith(called[:-2]):
+            return f"aten::{called}"
+        return aten
 
     def mark_batch(self, tensors) -> None:
         for tensor in tensors:
