@@ -49,6 +49,30 @@ def test_shared_parameters_count_once():
     assert summary.totals.macs == 2 * 16 * 16
 
 
+def _tied():
+    """Two Linears holding one weight (tied embeddings' pattern)."""
+    first, second = torch.nn.Linear(8, 8), torch.nn.Linear(8, 8)
+    second.weight = first.weight
+    return torch.nn.Sequential(torch.nn.Sequential(first, torch.nn.ReLU()), second)
+
+
+@pytest.mark.parametrize("spec, size", [
+    (f"{MODELS / 'broken_models.py'}:Shared", (16,)),  # one Linear called twice
+    ("torchvision.models:resnet18", (3, 32, 32)),
+    (_tied, (8,)),
+])
+def test_each_layer_counts_the_parameters_its_module_has(spec, size):
+    spec = spec() if callable(spec) else spec
+    # Counted bottom-up once when nothing is shared, module by module when
+    # something is: either way what module.parameters() holds, shared once.
+    summary = cnnaudit.summary(spec, size, depth=None)
+    modules = dict(summary.graph.nodes[0].module.named_modules())
+    for layer in summary.layers:
+        if layer.kind == "module":
+            expected = sum(p.numel() for p in modules[layer.name].parameters())
+            assert layer.params == expected, layer.name
+
+
 # (model, crop, constructor args): published figures in torchvision's weights metadata.
 TORCHVISION = [
     ("resnet18", {}), ("resnet50", {}), ("mobilenet_v3_small", {}), ("densenet121", {}),

@@ -74,8 +74,25 @@ def per_sample_macs(nodes, batch_size: int) -> int:
                             batch_size)
 
 
-def _unique_params(module) -> list:
-    return list(module.parameters()) if module is not None else []
+def _parameter_counts(root) -> dict[int, int] | None:
+    """id(module) → parameters in it and below, summed bottom-up once (asking
+    every module for its parameters walks each subtree again: quadratic in
+    depth). None when some parameter or module is shared: then each module
+    counts its own, shared ones once."""
+    counts: dict[int, int] = {}
+
+    def count(module) -> int:
+        own = sum(p.numel() for p in module._parameters.values() if p is not None)
+        total = own + sum(count(child) for child in module._modules.values()
+                          if child is not None)
+        counts[id(module)] = total
+        return total
+
+    if root is None:
+        return None
+    if count(root) != sum(p.numel() for p in root.parameters()):
+        return None
+    return counts
 
 
 def _new_output_bytes(node: Node) -> int:
@@ -86,11 +103,14 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
     """One record per call below the root, in call order."""
     layers = []
     batch = graph.batch_size
+    counts = _parameter_counts(graph.nodes[0].module) if graph.nodes else None
     for node in graph.nodes[1:]:
         subtree = graph.subtree(node)
         activation = sum(_new_output_bytes(n) for n in subtree if n.in_op_graph)
-        if node.kind == "module":
-            params = sum(p.numel() for p in _unique_params(node.module))
+        if node.kind == "module" and node.module is not None:
+            params = counts.get(id(node.module)) if counts is not None else None
+            if params is None:  # shared parameters, or a module created inside forward
+                params = sum(p.numel() for p in node.module.parameters())
         else:
             params = 0
         site = node.site

@@ -29,16 +29,25 @@ _ARG_TYPES = (int, float, bool, str, type(None))
 
 
 def tensor_leaves(value, torch) -> list:
+    """The tensors in ``value`` (nested lists, tuples and dicts), in order."""
     found = []
-    if isinstance(value, torch.Tensor):
+    _collect(value, torch.Tensor, found)
+    return found
+
+
+def _collect(value, tensor_type, found: list) -> None:
+    # Called for every op's arguments and results: one list, no copies.
+    if isinstance(value, tensor_type):
         found.append(value)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            found.extend(tensor_leaves(item, torch))
+            if isinstance(item, tensor_type):
+                found.append(item)
+            elif isinstance(item, (list, tuple, dict)):
+                _collect(item, tensor_type, found)
     elif isinstance(value, dict):
         for item in value.values():
-            found.extend(tensor_leaves(item, torch))
-    return found
+            _collect(item, tensor_type, found)
 
 
 def _plain(value):
