@@ -181,16 +181,52 @@ class EveryFastOp(torch.nn.Module):
         return self.bn(y.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last))
 
 
+class EveryFastMatrixOp(torch.nn.Module):
+    """Broadcasting arithmetic, reductions, linear and attention as fast_meta
+    answers them, and the variants it must leave to torch (channels-last
+    operands, a transposed Linear input, causal attention)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(8, 8, 1)
+        self.qkv = torch.nn.Linear(8, 24)
+        self.proj = torch.nn.Linear(8, 8, bias=False)
+        self.out = torch.nn.Linear(6, 4)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        se = torch.sigmoid(x.mean((2, 3), keepdim=True))
+        x = self.conv(x * se) + x
+        x += 1.0
+        x = x - F.adaptive_avg_pool2d(x, 1) / 2
+        x = x * x.contiguous(memory_format=torch.channels_last)  # left to torch
+        tokens = x.flatten(2).transpose(1, 2)  # [N, 36, 8], not contiguous
+        q, k, v = self.qkv(tokens.contiguous()).reshape(2, 36, 3, 2, 4).permute(2, 0, 3, 1, 4)
+        a = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(2, 36, 8)
+        c = F.scaled_dot_product_attention(q, k, v, is_causal=True).mean(-3)
+        y = self.proj(a) + self.proj(tokens) + c.repeat(1, 1, 2)  # the second: a bmm path
+        return self.out(y.mean(-1, keepdim=True).expand(2, 36, 6)).mean(dim=[1])
+
+
 @pytest.mark.parametrize("model, size", [
-    ("EveryFastOp", (8, 6, 6)), ("torchvision.models:mobilenet_v3_small", (3, 96, 96)),
+    ("EveryFastOp", (8, 6, 6)), ("EveryFastMatrixOp", (8, 6, 6)),
+    ("torchvision.models:mobilenet_v3_small", (3, 96, 96)),
+    ("timm:create_model efficientnet_b0", (3, 64, 64)),
+    ("timm:create_model mobilevit_xxs", (3, 64, 64)),
 ])
 def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
     from cnnaudit.trace.recorder import Recorder
 
+    if model.startswith("timm:"):
+        pytest.importorskip("timm")
+
     def summarize():
-        target = EveryFastOp() if model == "EveryFastOp" else model
-        plain = cnnaudit.summary(target, size, depth=None)
-        training = cnnaudit.summary(target, size, depth=None, batch_size=4, amp="bf16")
+        targets = {"EveryFastOp": EveryFastOp, "EveryFastMatrixOp": EveryFastMatrixOp}
+        target = targets[model]() if model in targets else model.split()[0]
+        args = {"model_args": {"model_name": model.split()[1]}} if " " in model else {}
+        plain = cnnaudit.summary(target, size, depth=None, **args)
+        training = cnnaudit.summary(target, size, depth=None, batch_size=4, amp="bf16",
+                                    **args)
         return (plain.totals.to_dict(), plain.not_counted, training.training_memory.to_dict(),
                 [(layer.name, layer.output_shape, layer.macs, layer.activation_bytes)
                  for layer in plain.layers])

@@ -1,4 +1,5 @@
-"""Shape-preserving ops answered without running torch's meta kernels.
+"""Ops answered without running torch's meta kernels: shape-preserving
+activations and norms, broadcasting arithmetic, means, Linear and attention.
 
 On meta tensors many ops run torch's Python decompositions: a BatchNorm in
 eval mode goes through ``native_batch_norm_helper`` (7 ms a call), a
@@ -11,8 +12,12 @@ input itself, in place. So under ``no_grad`` (nothing is saved for backward),
 on plain meta tensors, the recorder answers them here and counts the aten op
 each stands for, so the summary's "not counted" line, the parameters read
 (CNA205) and the batch-dependence of the output are as if it had run.
-Identical summaries with and without are tested (tests/test_tracer.py); all
-80 torchvision models stay exact with it (benchmarks/torchvision_exactness.py).
+Linear and attention are answered with the aten ops they run on meta and
+their MACs (``addmm``/``mm``; ``bmm`` twice for attention). Identical
+summaries with and without are tested on a model of every answered op and of
+every case left to torch, and on torchvision's and timm's models
+(tests/test_tracer.py); all 80 torchvision models stay exact with it
+(benchmarks/torchvision_exactness.py).
 """
 
 from __future__ import annotations
@@ -52,10 +57,19 @@ BROADCASTING = {
 
 
 def answer(torch, name: str, args, kwargs):
-    """(result, aten op name) when ``name`` can be answered without running
-    it, else None."""
+    """(result, [(aten op, MACs or None for not counted), ...]) when ``name``
+    can be answered without running it, else None."""
+    found = _answer(torch, name, args, kwargs)
+    if found is None:
+        return None
+    result, ops = found
+    return (result, [(ops, None)]) if isinstance(ops, str) else (result, ops)
+
+
+def _answer(torch, name, args, kwargs):
     entry = SHAPE_PRESERVING.get(name)
-    if entry is None and name not in BROADCASTING and name not in _REDUCING:
+    if entry is None and name not in BROADCASTING and name not in _REDUCING \
+            and name not in _MATRIX:
         return None
     if not args or torch.is_grad_enabled():
         return None
@@ -63,8 +77,8 @@ def answer(torch, name: str, args, kwargs):
     if type(first) is not torch.Tensor or first.device.type != "meta":
         return None  # real values, or a tensor subclass with its own rules
     if entry is None:
-        reducer = _REDUCING.get(name)
-        return reducer(torch, first, args, kwargs) if reducer else \
+        special = _REDUCING.get(name) or _MATRIX.get(name)
+        return special(torch, first, args, kwargs) if special else \
             _broadcasting(torch, name, first, args, kwargs)
     if name == "batch_norm" and _argument(args, kwargs, 5, "training"):
         return None
@@ -160,6 +174,61 @@ def _global_average(torch, first, args, kwargs):
 
 
 _REDUCING = {"mean": _mean, "adaptive_avg_pool2d": _global_average}
+
+
+def _plain_meta(torch, tensor, dtype, rank=None, contiguous=True) -> bool:
+    return (type(tensor) in (torch.Tensor, torch.nn.Parameter) and tensor.device.type == "meta"
+            and tensor.dtype == dtype and (tensor.is_contiguous() or not contiguous)
+            and (rank is None or tensor.dim() == rank))
+
+
+def _linear(torch, first, args, kwargs):
+    """``F.linear`` of a contiguous input: ATen flattens it to 2-D and runs
+    one ``addmm`` (with bias) or ``mm`` (without); through meta's Python
+    kernels that was 1.3 ms a call on a vision transformer's blocks. Other
+    layouts (a ``bmm`` path) and mismatched sizes run the real op."""
+    weight = _argument(args, kwargs, 1, "weight")
+    bias = _argument(args, kwargs, 2, "bias")
+    if set(kwargs) - {"weight", "bias"} or len(args) > 3 or first.dim() < 2 \
+            or not first.is_floating_point() or not first.is_contiguous() \
+            or not _plain_meta(torch, weight, first.dtype, 2) or weight.shape[1] != first.shape[-1]:
+        return None
+    if bias is not None and not (_plain_meta(torch, bias, first.dtype, 1)
+                                 and bias.shape[0] == weight.shape[0]):
+        return None
+    rows = first.numel() // first.shape[-1] if first.shape[-1] else 0
+    macs = rows * weight.shape[0] * weight.shape[1]
+    out = torch.empty(tuple(first.shape[:-1]) + (weight.shape[0],), dtype=first.dtype,
+                      device="meta")
+    return out, [("aten::addmm" if bias is not None else "aten::mm", macs)]
+
+
+def _attention(torch, first, args, kwargs):
+    """``scaled_dot_product_attention`` without mask, dropout, causality or a
+    scale, on 4-D q, k, v: on meta it runs the math decomposition — q and k
+    scaled (two ``mul``), two ``bmm`` (copies and views around them, no
+    arithmetic) and a ``_safe_softmax`` — whose output is the last ``bmm``'s,
+    contiguous, whatever the inputs' strides."""
+    if len(args) != 3 or any(kwargs.get(key) not in (None, 0.0, False) for key in
+                             ("attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa")) \
+            or set(kwargs) - {"attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa"}:
+        return None
+    query, key, value = args
+    if not first.is_floating_point() or not all(
+            _plain_meta(torch, t, first.dtype, 4, contiguous=False) for t in (query, key, value)):
+        return None
+    batch, heads, length, embed = query.shape
+    if tuple(key.shape[:2]) != (batch, heads) or tuple(value.shape[:2]) != (batch, heads) \
+            or key.shape[3] != embed or key.shape[2] != value.shape[2]:
+        return None
+    source, value_embed = key.shape[2], value.shape[3]
+    pairs = batch * heads * length * source
+    out = torch.empty((batch, heads, length, value_embed), dtype=first.dtype, device="meta")
+    return out, [("aten::mul", None), ("aten::mul", None), ("aten::bmm", pairs * embed),
+                 ("aten::_safe_softmax", None), ("aten::bmm", pairs * value_embed)]
+
+
+_MATRIX = {"linear": _linear, "scaled_dot_product_attention": _attention}
 
 
 def _argument(args, kwargs, index, key):

@@ -289,10 +289,11 @@ class Recorder:
                 return func(*args, **kwargs)
             finally:
                 self.calling = outer
-        result, aten = fast
+        result, ops = fast
         self._note_parameters_read(tensor_leaves((args, kwargs), self.torch))
-        self._follow_batch(func, args, kwargs, result)  # marks it when an input is
-        self.uncounted[aten] += 1
+        per_batch = self._follow_batch(func, args, kwargs, result)  # marks it when an input is
+        for aten, macs in ops:
+            self._tally(aten, macs, per_batch)
         return result
 
     def _note_weight_casts(self, args, cast_args) -> None:
@@ -330,6 +331,11 @@ class Recorder:
         self._note_parameters_read(v for v in args if isinstance(v, self.torch.Tensor))
         per_batch = self._follow_batch(func, args, kwargs, out)
         name, macs = counting.count(func, args, kwargs, out)
+        self._tally(name, macs, per_batch)
+
+    def _tally(self, name: str, macs: int | None, per_batch: bool) -> None:
+        """Book one aten op: not counted (no formula), or its MACs on the node
+        running now, apart when they do not grow with the batch."""
         if macs is None:
             self.uncounted[self._as_called(name)] += 1
         elif macs and self.stack:
