@@ -22,8 +22,9 @@ def make_inputs(input_shapes, batch_size: int, device: str, dtype=None, seed: in
     return tensors
 
 
-def substitutes(model, device: str, dtype=None) -> dict:
-    """Parameters and buffers to run with, so the user's own are left alone."""
+def substitutes(model, device: str, dtype=None) -> tuple[dict, bool]:
+    """(parameters and buffers to run with, so the user's own are left alone;
+    whether any differs from the model's own: on meta none does)."""
     import torch
 
     by_identity: dict[int, object] = {}
@@ -48,9 +49,12 @@ def substitutes(model, device: str, dtype=None) -> dict:
             by_identity[key] = copy
         return by_identity[key]
 
+    changed = False
     for name, param in model.named_parameters(remove_duplicate=False):
         substitutes[name] = substitute(param, False)
+        changed = changed or substitutes[name] is not param
     for name, buffer in model.named_buffers(remove_duplicate=False):
         if buffer is not None:
             substitutes[name] = substitute(buffer, True)
-    return substitutes
+            changed = changed or substitutes[name] is not buffer
+    return substitutes, changed

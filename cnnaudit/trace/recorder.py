@@ -54,8 +54,16 @@ def _plain(value):
     """Non-tensor argument values kept for rules: scalars and tuples of them."""
     if isinstance(value, _ARG_TYPES):
         return value
+    if isinstance(value, slice) and all(isinstance(v, (int, type(None)))
+                                        for v in (value.start, value.stop, value.step)):
+        return ["slice", value.start, value.stop, value.step]  # x[:, :, ::2]: for the field
+    if value is Ellipsis:
+        return "..."
     if isinstance(value, (tuple, list)) and all(isinstance(v, _ARG_TYPES) for v in value):
         return list(value)
+    if isinstance(value, tuple) and all(isinstance(v, (*_ARG_TYPES, slice)) or v is Ellipsis
+                                        for v in value):
+        return [_plain(v) for v in value]
     if hasattr(value, "is_floating_point"):  # a tensor
         return "<tensor>"
     return repr(value) if len(repr(value)) < 60 else type(value).__name__

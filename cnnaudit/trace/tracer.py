@@ -119,7 +119,7 @@ def trace(
 
     recorder = Recorder(torch, model, sites, batch_size, amp_dtype)
     function_mode_class, dispatch_mode_class = _mode_classes()
-    stand_ins, parameter_keys = _stand_ins(recorder, model, device, param_dtype)
+    stand_ins, parameter_keys, substituted = _stand_ins(recorder, model, device, param_dtype)
     inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
     recorder.input_ids = {id(t) for t in inputs}
     recorder.mark_batch(inputs)
@@ -141,7 +141,11 @@ def trace(
         )
         with _without_dynamo_import(), grad, saved, function_mode_class(recorder), \
                 dispatch_mode_class(recorder):
-            output = torch.func.functional_call(model, stand_ins, tuple(inputs), strict=False)
+            if substituted:
+                output = torch.func.functional_call(model, stand_ins, tuple(inputs),
+                                                    strict=False)
+            else:  # a meta model runs as it is: nothing of it can change
+                output = model(*inputs)
     except SystemExit as exc:  # the model's forward must not end the run
         site = traceback_site(exc)
         raise ModelExited(f"forward {exit_message(exc)}", display_path(site.file) if site
@@ -189,9 +193,10 @@ def _bookkeeping(torch, hook):
 
 
 def _stand_ins(recorder, model, device, param_dtype):
-    """(parameters and buffers to run with, parameter name → storage key);
-    their storages are known to the recorder as frozen (not activations)."""
-    stand_ins = substitutes(model, device, param_dtype)
+    """(parameters and buffers to run with, parameter name → storage key,
+    whether they differ from the model's own); their storages are known to
+    the recorder as frozen (not activations)."""
+    stand_ins, substituted = substitutes(model, device, param_dtype)
     for tensor in stand_ins.values():
         recorder.frozen_storages.add(recorder.storage_key(tensor))
     parameter_keys = {
@@ -199,7 +204,7 @@ def _stand_ins(recorder, model, device, param_dtype):
         for name, _ in model.named_parameters(remove_duplicate=False)
     }
     recorder.parameter_storages.update(parameter_keys.values())
-    return stand_ins, parameter_keys
+    return stand_ins, parameter_keys, substituted
 
 
 def _as_containers(output):
