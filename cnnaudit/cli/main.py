@@ -100,13 +100,17 @@ def _split(values) -> list[str]:
               show_default=True, help="Who counts MACs; fvcore needs real weights.")
 @click.option("--trace-batch-size", type=click.IntRange(min=1), default=2, show_default=True,
               help="Batch of the traced forward (above 1, so batch faults show).")
+@click.option("--rf", "receptive", is_flag=True,
+              help="Add receptive field, effective stride and padding columns, and what the "
+                   "final feature map sees of the input (JSON always has them).")
 @options.output_format(("table", "json", "csv", "markdown"), "table",
                        "Output format; json has stable keys and a schema_version.")
 @config_option("summary")
 @options.debug
 @_report_errors
 def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer, amp,
-            optimizer_impl, dtype, memory_budget, counter, trace_batch_size, output_format):
+            optimizer_impl, dtype, memory_budget, counter, trace_batch_size, receptive,
+            output_format):
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
@@ -125,7 +129,8 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
         )
     for note in result.notes:
         click.echo(note, err=True)
-    click.echo(render_summary(result, output_format), nl=output_format in ("table", "json"))
+    click.echo(render_summary(result, output_format, receptive=receptive),
+               nl=output_format in ("table", "json"))
     sys.exit(decide_exit(failing=result.failure is not None))
 
 

@@ -32,13 +32,17 @@ def render_text(result, verbose: bool = False) -> str:
     raise TypeError(f"cnnaudit.render takes a Summary, LintReport or ProbeReport, not {kind}")
 
 
-def render_summary(summary, output_format: str) -> str:
+def render_summary(summary, output_format: str, receptive: bool = False) -> str:
+    """``receptive``: the receptive-field columns and line (``--rf``); JSON and
+    CSV always carry them."""
     if output_format == "table":
         from .table import render_summary as table
 
-        return table(summary)
+        return table(summary, receptive)
     from .formats import RENDERERS
 
+    if output_format == "markdown":
+        return RENDERERS[output_format](summary, receptive)
     return RENDERERS[output_format](summary)
 
 

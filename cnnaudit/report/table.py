@@ -19,17 +19,33 @@ def _shapes(layer) -> str:
     return " ".join("[" + ",".join(map(str, shape)) + "]" for shape in layer.output_shapes)
 
 
-def columns(summary) -> tuple[str, ...]:
+RECEPTIVE_COLUMNS = ("RF", "Stride", "Padding")
+
+
+def columns(summary, receptive: bool = False) -> tuple[str, ...]:
+    chosen = COLUMNS[:-1]
     if _has_saved(summary):
-        return COLUMNS[:-1] + ("Saved for backward", COLUMNS[-1])
-    return COLUMNS
+        chosen += ("Saved for backward",)
+    if receptive:
+        chosen += RECEPTIVE_COLUMNS
+    return chosen + COLUMNS[-1:]
 
 
 def _has_saved(summary) -> bool:
     return any(layer.saved_bytes is not None for layer in summary.layers)
 
 
-def layer_rows(summary, indent: bool = True) -> list[list[str]]:
+def receptive_cells(layer) -> list[str]:
+    """RF, stride and padding cells of a layer: ``35`` (every dimension
+    alike) or ``7×35``; ``whole``; ``?`` when not followed."""
+    from ..stats.receptive import describe_dict
+
+    if layer.receptive_field is None:
+        return ["?", "", ""]
+    return list(describe_dict(layer.receptive_field))
+
+
+def layer_rows(summary, indent: bool = True, receptive: bool = False) -> list[list[str]]:
     rows = []
     with_saved = _has_saved(summary)
     for layer in summary.layers:
@@ -51,6 +67,8 @@ def layer_rows(summary, indent: bool = True) -> list[list[str]]:
         ]
         if with_saved:
             row.insert(-1, format_bytes(layer.saved_bytes))
+        if receptive:
+            row[-1:-1] = receptive_cells(layer)
         rows.append(row)
     return rows
 
@@ -159,7 +177,31 @@ def memory_lines(memory) -> list[str]:
     return lines
 
 
-def render_summary(summary) -> str:
+def receptive_line(summary) -> str | None:
+    """What the final feature map sees of the input, against its size."""
+    rf = summary.receptive
+    if rf is None:
+        return None
+    from ..stats.receptive import describe_dict
+
+    _, stride, padding = describe_dict(rf)
+    size = ("≈" if rf["fractional"] else "") + "×".join(map(str, rf["size"]))
+    given = "×".join(map(str, rf["input"]))
+    covered = min(min(r, n) / n for r, n in zip(rf["size"], rf["input"]))
+    line = (f"RF            {size} at {rf['layer']} ({'×'.join(map(str, rf['map']))} map, "
+            f"stride {stride}, padding {padding}): "
+            + (f"larger than the {given} input" if covered >= 1 else
+               f"{covered:.0%} of each side of the {given} input"))
+    if rf["context"]:
+        line += ", plus global context"
+    if rf["head"]:
+        line += f"; from {rf['head']} on, the whole input"
+    if rf["misaligned_joins"]:
+        line += f"; misaligned paths join at {', '.join(rf['misaligned_joins'][:3])}"
+    return line
+
+
+def render_summary(summary, receptive: bool = False) -> str:
     from tabulate import tabulate
 
     parts = [header_line(summary)]
@@ -167,10 +209,13 @@ def render_summary(summary) -> str:
         parts.append(library_line(summary))
     parts.append("")
     if summary.layers:  # --depth 0: totals only
-        parts.append(tabulate(layer_rows(summary), headers=columns(summary), tablefmt="simple",
+        parts.append(tabulate(layer_rows(summary, receptive=receptive),
+                              headers=columns(summary, receptive), tablefmt="simple",
                               disable_numparse=True))
         parts.append("")
     parts.extend(totals_lines(summary))
+    if receptive and receptive_line(summary):
+        parts.append(receptive_line(summary))
     memory = memory_lines(summary.training_memory)
     if memory:
         parts.append("")

@@ -34,6 +34,9 @@ class LayerStats:
     # U-Net encoder's six); output_shape is the first
     output_shapes: list[list[int]] = field(default_factory=list)
     calls: int = 1  # > 1 for a row that folds consecutive functional ops (--depth)
+    # what one unit of its output sees of the input (stats.receptive): kind,
+    # size, stride and padding per spatial dimension; None when unknown
+    receptive_field: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -232,4 +235,5 @@ def _fold(run: list[LayerStats]) -> LayerStats:
         sum(layer.saved_bytes or 0 for layer in run),
         output_shapes=last.output_shapes,
         calls=len(run),
+        receptive_field=last.receptive_field,
     )

@@ -15,6 +15,7 @@ from ..pipeline import input_shapes, load_model, trace_model
 from ..trace import Graph
 from ..trace.diagnose import describe_failure
 from ..units import parse_bytes
+from . import receptive
 from .layers import LayerStats, Totals, attach_saved_bytes, fold_to_depth, layer_stats, totals
 from .memory import (
     OPTIMIZER_IMPLEMENTATIONS,
@@ -54,6 +55,7 @@ class Summary:
     # the one installed package every row's source is in (a torchvision or
     # timm model: no row is the user's code), else None
     library: str | None = None
+    receptive: dict | None = None  # the final feature map's field (receptive_summary)
 
     @property
     def exit_code(self) -> int:
@@ -78,6 +80,7 @@ class Summary:
             "failure": self.failure,
             "notes": list(self.notes),
             "library": self.library,
+            "receptive_field": self.receptive,
         }
         if self.training_memory is not None:
             data["training_memory"] = self.training_memory.to_dict()
@@ -189,6 +192,8 @@ def summary(
     failure = failure_dict(graph)
 
     layers = layer_stats(graph)
+    fields = receptive.receptive_fields(graph)
+    receptive.attach(layers, graph, fields)
     model_totals = totals(graph, loaded.model)
     fvcore_data = None
     if counter == "fvcore":
@@ -222,7 +227,23 @@ def summary(
         graph=graph,
         model_args=dict(loaded.model_args),
         library=library_of(graph),
+        receptive=receptive_summary(graph, fields),
     )
+
+
+def receptive_summary(graph: Graph, fields) -> dict | None:
+    """What the final feature map sees of the input (the footer's line)."""
+    final = receptive.final_map(graph, fields)
+    if final is None:
+        return None
+    return {
+        "layer": final.name,
+        "map": list(final.shape[2:]),
+        "input": list(fields.input_size),
+        **final.field.to_dict(),
+        "head": final.head.name if final.head is not None else None,
+        "misaligned_joins": [graph.nodes[m.node].name for m in fields.misaligned],
+    }
 
 
 def library_of(graph: Graph) -> str | None:

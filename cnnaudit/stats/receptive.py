@@ -1,0 +1,550 @@
+"""Receptive field, effective stride and effective padding of every tensor of
+the traced graph, per spatial dimension.
+
+The reference is Araujo, Norris & Sim, "Computing Receptive Fields of
+Convolutional Neural Networks" (Distill, 2019, doi 10.23915/distill.00021).
+Along each spatial dimension, unit ``u`` of a map sees input positions
+
+    [u·S − P,  u·S − P + r − 1]
+
+with ``r`` the receptive field, ``S`` the effective stride (the article's
+jump) and ``P`` the effective padding. A layer maps its output unit ``o`` to
+an interval of its own input centred on ``a·o + b`` with half-width ``h``; a
+convolution or pooling of kernel ``k``, stride ``s``, padding ``p`` and
+dilation ``d`` has ``a = s``, ``h = (k' − 1)/2``, ``b = h − p`` with
+``k' = d·(k − 1) + 1``. Composing with the field so far:
+
+    S' = S·a      r' = r + 2h·S      P' = P − S·b + h·S
+
+which is the article's recurrence (``r' = r + (k' − 1)·S``, ``P' = P + p·S``)
+and extends to fractional strides: a transposed convolution or an upsampling
+has ``a = 1/s``. There the field is labelled *fractional*: the footprint of a
+unit depends on its position, and ``r`` is that of the widest (rounded up).
+
+Where paths join (``+``, ``cat``, ``*``) the field is the union of theirs;
+paths whose centres differ by a pixel or more are *misaligned* (the article's
+alignment condition), and each such join is recorded. A global pooling, a
+mean over the spatial dimensions, or a Linear over a flattened map sees the
+*whole* input: no number is invented for it. A path through global pooling
+multiplied back onto a map (squeeze-and-excitation) gives that map global
+*context* on top of its local field.
+
+What the pass does not understand (an op that moves positions it cannot
+follow) leaves the field unknown from there on, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from math import ceil
+
+from ..trace.graph import Graph, Node, TensorInfo
+from ..trace.kinds import as_tuple, conv_spec, is_conv, is_linear, op_name
+
+MAP, FLAT, WHOLE = "map", "flat", "whole"
+
+POOLING_MODULES = {"MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
+                   "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d"}
+POOLING_FUNCTIONS = {"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+                     "avg_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+                     "max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d"}
+SAME_POOLING = {"MaxPool2dSame", "AvgPool2dSame"}  # timm's TensorFlow-"SAME" pooling
+ADAPTIVE_MODULES = {"AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+                    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"}
+ADAPTIVE_FUNCTIONS = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+                      "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+                      "adaptive_max_pool2d_with_indices"}
+UPSAMPLE_FUNCTIONS = {"interpolate", "upsample", "upsample_nearest", "upsample_bilinear"}
+PAD_MODULES = {"ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+               "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+               "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+               "CircularPad2d", "CircularPad3d"}
+REDUCTIONS = {"mean", "sum", "amax", "amin", "max", "min", "std", "var", "logsumexp", "norm",
+              "prod"}
+LAYOUT = {"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "_unsafe_view",
+          "view_as", "reshape_as"}
+PERMUTING = {"permute", "transpose", "movedim", "swapaxes", "swapdims", "t"}
+MIXING = {"matmul", "bmm", "mm", "einsum", "scaled_dot_product_attention", "baddbmm", "addmm",
+          "MultiheadAttention"}
+# Centres this far apart (input pixels) make a join misaligned; a nearest
+# upsampling shifts by half a unit by nature, and is not reported.
+MISALIGNMENT_PIXELS = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """The receptive field of a tensor (see the module's docstring)."""
+
+    kind: str  # MAP, FLAT (a flattened map: each element still local), WHOLE
+    size: tuple[Fraction, ...] = ()  # r per spatial dimension
+    jump: tuple[Fraction, ...] = ()  # S
+    padding: tuple[Fraction, ...] = ()  # P
+    dims: tuple[int, ...] = ()  # the tensor's dimensions holding the positions
+    context: bool = False  # global context joined (squeeze-and-excitation)
+    fractional: bool = False  # an upsampling on the way: position-dependent footprint
+
+    def centre(self, dim: int, unit: int = 0) -> Fraction:
+        """Where unit ``unit``'s field is centred along spatial dim ``dim``."""
+        return unit * self.jump[dim] - self.padding[dim] + (self.size[dim] - 1) / 2
+
+    def extent(self, dim: int, unit: int) -> tuple[Fraction, Fraction]:
+        """(first, last) input position unit ``unit`` sees along ``dim``."""
+        first = unit * self.jump[dim] - self.padding[dim]
+        return first, first + self.size[dim] - 1
+
+    def to_dict(self) -> dict:
+        data = {"kind": self.kind, "context": self.context, "fractional": self.fractional}
+        if self.kind != WHOLE:
+            data.update(size=[_number(v, up=True) for v in self.size],
+                        stride=[_number(v) for v in self.jump],
+                        padding=[_number(v) for v in self.padding])
+        return data
+
+
+def _number(value: Fraction, up: bool = False):
+    """An exact integer, or a fraction as a float (rounded up for sizes)."""
+    if value.denominator == 1:
+        return int(value)
+    return ceil(value) if up else float(value)
+
+
+@dataclass(frozen=True)
+class Misalignment:
+    """A join of paths whose fields are centred apart."""
+
+    node: int
+    centres: tuple[tuple[Fraction, ...], ...]  # per joined path, per spatial dim (unit 0)
+
+
+@dataclass
+class Fields:
+    """The result of the pass: a field per node id (all of a node's outputs
+    share it), joins found misaligned, and the model input's spatial size."""
+
+    by_node: dict[int, Field | None] = field(default_factory=dict)
+    misaligned: list[Misalignment] = field(default_factory=list)
+    input_size: tuple[int, ...] = ()
+
+    def of(self, tensor: TensorInfo) -> Field | None:
+        if tensor.origin == "input":
+            return identity(len(tensor.shape))
+        return self.by_node.get(tensor.producer) if tensor.producer is not None else None
+
+
+def identity(rank: int) -> Field | None:
+    """A model input of ``rank`` dimensions: [N, C, *spatial]."""
+    spatial = rank - 2
+    if spatial < 1:
+        return None
+    one, zero = (Fraction(1),) * spatial, (Fraction(0),) * spatial
+    return Field(MAP, one, one, zero, tuple(range(2, rank)))
+
+
+def receptive_fields(graph: Graph) -> Fields:
+    """The field of every op-graph node's outputs, in call order; a container
+    module's is that of the op that produced its output."""
+    result = Fields()
+    if not graph.inputs or len(graph.inputs[0].shape) < 3:
+        return result  # no spatial input: nothing to compute
+    result.input_size = tuple(graph.inputs[0].shape[2:])
+    for node in graph.nodes:
+        if not node.in_op_graph or not node.outputs:
+            continue
+        try:
+            result.by_node[node.id] = _field_of(node, result)
+        except (TypeError, ValueError, ZeroDivisionError, IndexError, AttributeError):
+            result.by_node[node.id] = None  # arguments we cannot read: unknown, not guessed
+    return result
+
+
+def field_of_layer(graph: Graph, fields: Fields, node: Node) -> Field | None:
+    """The field of what ``node`` returned (containers: their last op's)."""
+    if not node.outputs:
+        return None
+    if node.in_op_graph:
+        return fields.by_node.get(node.id)
+    return fields.of(node.outputs[0])
+
+
+# -- one node -----------------------------------------------------------------
+
+
+def _field_of(node: Node, fields: Fields) -> Field | None:
+    inputs = [(tensor, fields.of(tensor)) for tensor in node.inputs
+              if tensor.origin in ("input", "node")]
+    known = [(tensor, f) for tensor, f in inputs if f is not None]
+    if not known:
+        return None
+    whole = [f for _, f in known if f.kind == WHOLE]
+    if whole:
+        others = [(t, f) for t, f in known if f.kind != WHOLE]
+        if not others:
+            return Field(WHOLE)
+        # A globally pooled path brought back onto maps (squeeze-and-excitation,
+        # ASPP's image pooling): their fields plus global context.
+        joined = _union(node, others, fields) if _all_same_positions(others, node) else None
+        return replace(joined, context=True) if joined is not None else None
+    tensor, first = known[0]
+    out = node.outputs[0].shape
+    name = op_name(node)
+    if first.kind == MAP:
+        window = _window(node, tensor, out)
+        if window is not None:
+            return _compose(first, window)
+        if _reduces_positions(node, name, first, out):
+            return Field(WHOLE)
+    if name in PERMUTING:
+        return _permuted(node, name, first, len(tensor.shape), len(out))
+    if name in LAYOUT or (node.kind == "module" and node.op in ("Flatten", "Unflatten")):
+        return _reshaped(first, tensor.shape, out)
+    if is_linear(node):
+        last = len(tensor.shape) - 1
+        if first.kind == MAP and last not in first.dims:
+            return first  # a 1×1 convolution written as a Linear on channels-last maps
+        return Field(WHOLE) if last in first.dims or first.kind == FLAT else first
+    if name in MIXING or node.op in MIXING:
+        return Field(WHOLE)
+    if name in REDUCTIONS:
+        return _reduced(node, first, len(tensor.shape))
+    if name in ("softmax", "log_softmax") or node.op in ("Softmax", "LogSoftmax"):
+        dim = node.module.dim if node.kind == "module" else node.args.get("dim", node.args.get("1"))
+        if isinstance(dim, int) and dim % len(tensor.shape) in first.dims:
+            return Field(WHOLE)  # normalized over positions: each sees them all
+    # Anything else keeping the positions where they are (activations, norms,
+    # dropout, +, ×, channel cat) joins its inputs' fields; else: unknown.
+    if _all_same_positions(known, node):
+        return _union(node, known, fields)
+    return None
+
+
+def _all_same_positions(known, node: Node) -> bool:
+    out = node.outputs[0].shape
+    return all(_same_positions(t, f, out) for t, f in known)
+
+
+def _same_positions(tensor: TensorInfo, f: Field, out) -> bool:
+    if len(tensor.shape) != len(out):
+        return False
+    if f.kind == WHOLE:
+        return True
+    return all(tensor.shape[d] == out[d] for d in f.dims)
+
+
+def _union(node: Node, known, fields: Fields) -> Field | None:
+    """The joined paths' field: every position any of them sees."""
+    maps = [f for _, f in known if f.kind == MAP]
+    kinds = {f.kind for _, f in known}
+    if len(kinds) > 1 or not maps:
+        return known[0][1] if len(known) == 1 else (None if len(kinds) > 1 else known[0][1])
+    first = maps[0]
+    if len(maps) == 1 or any(f.dims != first.dims or len(f.size) != len(first.size)
+                             for f in maps):
+        return first if len(maps) == 1 else None
+    size, padding = [], []
+    for dim in range(len(first.size)):
+        lows = [-f.padding[dim] for f in maps]
+        highs = [-f.padding[dim] + f.size[dim] - 1 for f in maps]
+        size.append(max(highs) - min(lows) + 1)
+        padding.append(-min(lows))
+    centres = tuple(tuple(f.centre(dim) for dim in range(len(f.size))) for f in maps)
+    if any(max(c[d] for c in centres) - min(c[d] for c in centres) >= MISALIGNMENT_PIXELS
+           for d in range(len(first.size))) or any(f.jump != first.jump for f in maps):
+        fields.misaligned.append(Misalignment(node.id, centres))
+    return Field(MAP, tuple(size), first.jump, tuple(padding), first.dims,
+                 any(f.context for f in maps), any(f.fractional for f in maps))
+
+
+def _compose(f: Field, window) -> Field:
+    """The field after a layer mapping unit o to centre a·o + b, half-width h."""
+    size, jump, padding = [], [], []
+    fractional = f.fractional
+    for dim, (a, b, h) in enumerate(window):
+        a, b, h = Fraction(a), Fraction(b), Fraction(h)
+        jump.append(f.jump[dim] * a)
+        size.append(f.size[dim] + 2 * h * f.jump[dim])
+        padding.append(f.padding[dim] - f.jump[dim] * b + h * f.jump[dim])
+        fractional = fractional or a.denominator != 1 or (2 * h).denominator != 1
+    return Field(MAP, tuple(size), tuple(jump), tuple(padding), f.dims, f.context, fractional)
+
+
+# -- layers that move positions ---------------------------------------------
+
+
+def _window(node: Node, tensor: TensorInfo, out) -> list | None:
+    """(a, b, h) per spatial dim for the windowed layers, else None."""
+    spatial = len(tensor.shape) - 2
+    if spatial < 1 or len(out) != len(tensor.shape):
+        return None
+    if is_conv(node):
+        spec = conv_spec(node)
+        if spec is None:
+            return None
+        extents = [d * (k - 1) + 1 for k, d in zip(spec.kernel, spec.dilation)]
+        if node.kind == "module" and type(node.module).__name__.endswith("Same"):
+            # timm's Conv2dSame: TensorFlow's "SAME", padded in forward from the
+            # input size, the odd pixel on the right
+            return [_conv_window(e, s, max((ceil(n / s) - 1) * s + e - n, 0) // 2)
+                    for e, s, n in zip(extents, spec.stride, tensor.shape[2:])]
+        if spec.transposed:
+            return [(Fraction(1, s), Fraction(p * 2 - (e - 1), 2 * s), Fraction(e - 1, 2 * s))
+                    for e, s, p in zip(extents, spec.stride, _padding(spec.padding, extents))]
+        return [_conv_window(e, s, p)
+                for e, s, p in zip(extents, spec.stride, _padding(spec.padding, extents))]
+    name = op_name(node)
+    if node.kind == "module" and (node.op in POOLING_MODULES or node.op in SAME_POOLING):
+        m = node.module
+        kernel = as_tuple(m.kernel_size, spatial)
+        stride = as_tuple(m.stride if m.stride else m.kernel_size, spatial)
+        padding = as_tuple(getattr(m, "padding", 0), spatial)
+        dilation = as_tuple(getattr(m, "dilation", 1), spatial)
+        if node.op in SAME_POOLING:
+            padding = [max((ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0) // 2
+                       for k, s, d, n in zip(kernel, stride, dilation, tensor.shape[2:])]
+        return [_conv_window(d * (k - 1) + 1, s, p)
+                for k, s, p, d in zip(kernel, stride, padding, dilation)]
+    if node.kind == "function" and name in POOLING_FUNCTIONS:
+        args = node.args
+        kernel = as_tuple(args.get("kernel_size", args.get("1", 1)), spatial)
+        stride = as_tuple(args.get("stride") or kernel, spatial)
+        padding = as_tuple(args.get("padding", 0) or 0, spatial)
+        dilation = as_tuple(args.get("dilation", 1) or 1, spatial)
+        return [_conv_window(d * (k - 1) + 1, s, p)
+                for k, s, p, d in zip(kernel, stride, padding, dilation)]
+    if (node.kind == "module" and node.op in ADAPTIVE_MODULES) or name in ADAPTIVE_FUNCTIONS:
+        sizes_in, sizes_out = tensor.shape[2:], out[2:]
+        if all(o == 1 for o in sizes_out):
+            return None  # global pooling: the whole input (_reduces_positions)
+        return [_adaptive_window(i, o) for i, o in zip(sizes_in, sizes_out)]
+    if (node.kind == "module" and node.op == "Upsample") or name in UPSAMPLE_FUNCTIONS:
+        mode = getattr(node.module, "mode", None) if node.kind == "module" else \
+            node.args.get("mode", "nearest")
+        corners = getattr(node.module, "align_corners", None) if node.kind == "module" else \
+            node.args.get("align_corners")
+        return [_upsample_window(i, o, mode or "nearest", bool(corners))
+                for i, o in zip(tensor.shape[2:], out[2:])]
+    if node.kind == "module" and node.op == "PixelShuffle" or name == "pixel_shuffle":
+        return None  # channels become positions: not followed
+    if (node.kind == "module" and node.op in PAD_MODULES) or name == "pad":
+        pads = node.module.padding if node.kind == "module" else node.args.get("pad")
+        pads = as_tuple(pads, 2 * spatial)
+        # (left, right) pairs from the last dimension backwards
+        lefts = [pads[2 * (spatial - 1 - dim)] if 2 * (spatial - 1 - dim) < len(pads) else 0
+                 for dim in range(spatial)]
+        return [(1, -left, 0) for left in lefts]
+    if name == "getitem":
+        return _slicing(node.args.get("1"), tensor.shape, out)
+    return None
+
+
+def _conv_window(extent: int, stride: int, padding: int):
+    half = Fraction(extent - 1, 2)
+    return stride, half - padding, half
+
+
+def _padding(padding, extents):
+    """Left padding per dim: ``"same"`` pads (k' − 1)//2 on the left, as torch."""
+    if padding == "valid":
+        return [0] * len(extents)
+    if padding == "same":
+        return [(e - 1) // 2 for e in extents]
+    return list(padding)
+
+
+def _adaptive_window(size_in: int, size_out: int):
+    """torch's adaptive windows: [floor(o·n/m), ceil((o+1)·n/m)); fixed when m divides n."""
+    if size_in % size_out == 0:
+        step = size_in // size_out
+        return _conv_window(step, step, 0)
+    widest = ceil(Fraction(size_in, size_out)) + 1
+    step = Fraction(size_in, size_out)
+    return step, (step - 1) / 2, Fraction(widest - 1, 2)
+
+
+def _upsample_window(size_in: int, size_out: int, mode: str, align_corners: bool):
+    """Output unit o reads input ≈ ``(o + ½)·in/out − ½``: one unit (nearest,
+    area), the two around it (linear modes) or four (cubic); with
+    ``align_corners`` ``o·(in − 1)/(out − 1)``."""
+    taps = 1 if mode in ("nearest", "nearest-exact", "area") else 4 if "cubic" in mode else 2
+    half = Fraction(taps - 1, 2)
+    if align_corners and size_out > 1:
+        return Fraction(size_in - 1, size_out - 1), 0, half
+    scale = Fraction(size_in, size_out)
+    return scale, (scale - 1) / 2, half
+
+
+def _slicing(index, shape, out):
+    """``x[:, :, a:b:s]`` on spatial dims: unit o reads a + o·s."""
+    if not isinstance(index, list):
+        return None
+    items = index if not (index and index[0] == "slice") else [index]
+    if "..." in items:
+        at = items.index("...")
+        items = items[:at] + [["slice", None, None, None]] * (len(shape) - len(items) + 1) \
+            + items[at + 1:]
+    items = items + [["slice", None, None, None]] * (len(shape) - len(items))
+    if len(items) != len(shape) or len(out) != len(shape):
+        return None
+    window = []
+    for dim, item in enumerate(items):
+        if not (isinstance(item, list) and item and item[0] == "slice"):
+            return None  # an integer or tensor index drops or gathers positions
+        _, start, _, step = item
+        if dim < 2:
+            continue
+        start = start or 0
+        window.append((step or 1, start + shape[dim] if start < 0 else start, 0))
+    return window
+
+
+def _reduces_positions(node: Node, name: str, f: Field, out) -> bool:
+    """Global pooling, or a reduction over every spatial dimension."""
+    if (node.kind == "module" and node.op in ADAPTIVE_MODULES) or name in ADAPTIVE_FUNCTIONS:
+        return all(o == 1 for o in out[2:])
+    return False
+
+
+def _reduced(node: Node, f: Field, rank: int) -> Field | None:
+    """A reduction over the positions sees them all; over other dims
+    (channels) it keeps the field, its positions' dims shifted if dropped."""
+    dims = node.args.get("dim", node.args.get("1"))
+    if dims is None or dims == "<tensor>":
+        return Field(WHOLE)
+    reduced = {d % rank for d in as_tuple(dims, 1) if isinstance(d, int)}
+    if f.kind == WHOLE or reduced & set(f.dims):
+        return Field(WHOLE)
+    if node.args.get("keepdim", node.args.get("2")) is True:
+        return f
+    return replace(f, dims=tuple(d - sum(r < d for r in reduced) for d in f.dims))
+
+
+def _permuted(node: Node, name: str, f: Field, rank_in: int, rank_out: int) -> Field | None:
+    if f.kind == WHOLE:
+        return f
+    if rank_in != rank_out:
+        return None
+    args = node.args
+    if name == "permute":
+        order = args.get("dims") or [v for k, v in sorted(args.items()) if k.isdigit()][1:]
+        order = [d % rank_in for d in (order[0] if len(order) == 1 and
+                                       isinstance(order[0], list) else order)]
+        if sorted(order) != list(range(rank_in)):
+            return None
+        moved = {old: new for new, old in enumerate(order)}
+    elif name in ("transpose", "swapaxes", "swapdims"):
+        a = args.get("dim0", args.get("1"))
+        b = args.get("dim1", args.get("2"))
+        a, b = a % rank_in, b % rank_in
+        moved = {d: d for d in range(rank_in)}
+        moved[a], moved[b] = b, a
+    elif name == "t":
+        moved = {0: 1, 1: 0}
+    else:
+        return None
+    return replace(f, dims=tuple(moved[d] for d in f.dims))
+
+
+def _reshaped(f: Field, shape_in, shape_out) -> Field | None:
+    """A view keeping the positions' dims (trailing, same sizes) moves them;
+    one merging them flattens the map; anything else is not followed."""
+    if f.kind == WHOLE:
+        return f
+    rank_in, rank_out = len(shape_in), len(shape_out)
+    if f.kind == MAP:
+        sizes = [shape_in[d] for d in f.dims]
+        trailing = list(range(rank_in - len(f.dims), rank_in))
+        if list(f.dims) == trailing and list(shape_out[rank_out - len(sizes):]) == sizes \
+                and _prod(shape_in[:rank_in - len(sizes)]) == _prod(
+                    shape_out[:rank_out - len(sizes)]):
+            return replace(f, dims=tuple(range(rank_out - len(sizes), rank_out)))
+        if f.dims and max(f.dims) == rank_in - 1 and rank_out < rank_in:
+            # the positions merged into the last dims of the result
+            return replace(f, kind=FLAT, dims=(rank_out - 1,))
+        return None
+    # A flattened map reshaped again: positions stay in the last dimension or
+    # are lost track of.
+    if shape_out and shape_in and shape_out[-1] == shape_in[-1]:
+        return replace(f, dims=(rank_out - 1,))
+    return None
+
+
+def _prod(values) -> int:
+    total = 1
+    for v in values:
+        total *= v
+    return total
+
+
+# -- reading the result -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinalMap:
+    """The last spatial map: the one the head pools or flattens (a
+    classifier), else the model's last map (a fully convolutional model)."""
+
+    node: Node  # the op that produced it
+    name: str  # the outermost layer returning it (``layer4``)
+    shape: tuple[int, ...]
+    field: Field
+    head: Node | None  # the op after which the field is the whole input
+
+
+def final_map(graph: Graph, fields: Fields) -> FinalMap | None:
+    last = None
+    for node in graph.ops():
+        f = fields.by_node.get(node.id)
+        if f is not None and f.kind == MAP:
+            last = node
+    if last is None:
+        return None
+    head = next((n for n in graph.ops() if n.id > last.id
+                 and (fields.by_node.get(n.id) or Field(MAP)).kind == WHOLE), None)
+    # Name the outermost layer returning the map (``layer4``); when it is a
+    # bare op, the layer that made it (``pool``), not a dropout or an
+    # activation passing it on unchanged.
+    field_ = fields.by_node[last.id]
+    name = _outermost_owner(graph, last)
+    if name is None:
+        while len([t for t in last.inputs if t.origin in ("node", "input")]) == 1 \
+                and last.inputs[0].producer is not None:
+            before = graph.nodes[last.inputs[0].producer]
+            if fields.by_node.get(before.id) != field_ or not before.outputs or \
+                    before.outputs[0].shape != last.outputs[0].shape:
+                break
+            last = before
+        name = _outermost_owner(graph, last) or last.name
+    return FinalMap(last, name, tuple(last.outputs[0].shape), field_, head)
+
+
+def _outermost_owner(graph: Graph, node: Node) -> str | None:
+    """The least deep container module whose output ``node`` produced."""
+    owners = [n for n in graph.nodes[1:] if n.kind == "module" and not n.in_op_graph
+              and n.outputs and n.outputs[0].producer == node.id]
+    return min(owners, key=lambda n: n.depth).name if owners else None
+
+
+def attach(layers, graph: Graph, fields: Fields) -> None:
+    """Each LayerStats (one per node after the root, in order) gets its field."""
+    for node, layer in zip(graph.nodes[1:], layers):
+        f = field_of_layer(graph, fields, node)
+        layer.receptive_field = f.to_dict() if f is not None else None
+
+
+def describe_dict(rf: dict) -> tuple[str, str, str]:
+    """(RF, stride, padding) table cells of a ``Field.to_dict()``: ``35`` when
+    every dimension agrees, else ``7×35``; ``whole``; ``≈`` for a fractional
+    (upsampled) field, ``flat`` for a flattened map, ``+ctx`` with global
+    context."""
+    if rf["kind"] == WHOLE:
+        return "whole", "", ""
+
+    def cells(values) -> str:
+        return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))
+
+    size = ("≈" if rf["fractional"] else "") + cells(rf["size"])
+    if rf["kind"] == FLAT:
+        size += " flat"
+    if rf["context"]:
+        size += " +ctx"
+    return size, cells(rf["stride"]), cells(rf["padding"])
