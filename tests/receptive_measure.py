@@ -4,8 +4,9 @@ unit and see which input pixels get a gradient (issue 14's independent check).
 The model is copied and made linear and positive so that every path shows:
 float64, each conv/linear weight 1/fan-in (biases 0), BatchNorm the identity,
 max pooling replaced by average pooling of the same geometry, an input of
-1e-3 everywhere — so ReLUs (and ReLU6, far from its cap) pass everything, and a pixel gets a non-zero gradient exactly
-when some path connects it to the unit. Used by tests/test_receptive.py and
+1e-3 everywhere — so ReLUs (and ReLU6, far from its cap) pass everything, and
+a pixel gets a non-zero gradient exactly when some path connects it to the
+unit. Used by tests/test_receptive.py and
 benchmarks/receptive_field_exactness.py.
 """
 

@@ -13,6 +13,8 @@ import textwrap
 
 import pytest
 
+# Clean under every rule: the dilated 3×3 sees 9×9 of the 16×16 input, so
+# global pooling reads features of more than half a side (CNA210).
 GOOD = textwrap.dedent('''
     import torch.nn as nn
 
@@ -20,7 +22,7 @@ GOOD = textwrap.dedent('''
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.conv = nn.Conv2d(1, 8, 3, bias=False)
+            self.conv = nn.Conv2d(1, 8, 3, dilation=4, bias=False)
             self.bn = nn.BatchNorm2d(8)
             self.head = nn.Linear(8, 10)
 
@@ -268,7 +270,7 @@ def test_sarif_uris_are_percent_encoded(tmp_path):
 
 
 def test_a_suppression_on_the_closing_line_of_a_call_applies_or_is_reported(tmp_path):
-    closing = GOOD.replace("nn.Conv2d(1, 8, 3, bias=False)",
+    closing = GOOD.replace("nn.Conv2d(1, 8, 3, dilation=4, bias=False)",
                            "nn.Conv2d(\n            1, 8, 3,\n            bias=True,\n"
                            "        )  # cnnaudit: ignore[CNA202]")
     wrong = closing.replace("ignore[CNA202]", "ignore[CNA301]")
@@ -362,7 +364,8 @@ def test_a_dangling_link_in_a_folder_is_skipped_with_a_note(tmp_path):
 
 
 def test_lazy_modules_by_spec_and_file(tmp_path):
-    lazy = GOOD.replace("nn.Conv2d(1, 8, 3, bias=False)", "nn.LazyConv2d(8, 3, bias=False)") \
+    lazy = GOOD.replace("nn.Conv2d(1, 8, 3, dilation=4, bias=False)",
+                        "nn.LazyConv2d(8, 3, dilation=4, bias=False)") \
         .replace("nn.Linear(8, 10)", "nn.LazyLinear(10)")
     root = project(tmp_path, {"lazy.py": lazy}, "")
     out = hook(root, "lazy.py:Net", "-i", "1,16,16", "-f", "json")

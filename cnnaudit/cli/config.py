@@ -37,7 +37,7 @@ LINT_KEYS = {
     "select": list, "ignore": list, "fail-on": str, "max-suggestions": int,
     "max-params": int, "max-macs": int, "max-memory": (int, str), "memory-batch-size": int,
     "oversized-fc-share": float, "min-savings-share": float, "bottleneck-min-channels": int,
-    "truncation-min-share": float,
+    "truncation-min-share": float, "rf-min-share": float, "wasted-depth-min-layers": int,
 }
 # Tables of any command's own options, as on its command line:
 # [tool.cnnaudit.probe] steps = 300 is `cnnaudit probe --steps 300`.
@@ -124,8 +124,8 @@ def _unknown(key: str, known, where: str) -> str:
 
 
 # Rule thresholds (config only): a share is a fraction of a whole, a width a count.
-SHARE_KEYS = {"oversized-fc-share", "min-savings-share", "truncation-min-share"}
-COUNT_KEYS = {"bottleneck-min-channels"}
+SHARE_KEYS = {"oversized-fc-share", "min-savings-share", "truncation-min-share", "rf-min-share"}
+COUNT_KEYS = {"bottleneck-min-channels", "wasted-depth-min-layers"}
 
 
 def _check_range(key, value, where):

@@ -26,6 +26,10 @@ class LintOptions:
     bottleneck_min_channels: int = 64
     # CNA208: lost real rows/columns must be at least this share of the extent
     truncation_min_share: float = 0.01
+    # CNA210: the final feature map must see at least this share of each input side
+    rf_min_share: float = 0.5
+    # CNA306: layers running after the field covers the input, to suggest downsampling
+    wasted_depth_min_layers: int = 3
     # CNA401-403
     max_params: int | None = None
     max_macs: int | None = None
@@ -59,6 +63,13 @@ class LintContext:
 
         return trace(self.model, input_shapes, batch_size=self.graph.batch_size,
                      device=self.graph.device, sites=self.loaded.sites)
+
+    @cached_property
+    def fields(self):
+        """Receptive field of every node (stats.receptive)."""
+        from ..stats.receptive import receptive_fields
+
+        return receptive_fields(self.graph)
 
     @cached_property
     def total_params(self) -> int:

@@ -43,6 +43,7 @@ from ..trace.graph import Graph, Node, TensorInfo
 from ..trace.kinds import as_tuple, conv_spec, is_conv, is_linear, op_name
 
 MAP, FLAT, WHOLE = "map", "flat", "whole"
+CONST = "const"  # computed from parameters and constants only: no position of the input
 
 POOLING_MODULES = {"MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
                    "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d"}
@@ -95,7 +96,7 @@ class Field:
 
     def to_dict(self) -> dict:
         data = {"kind": self.kind, "context": self.context, "fractional": self.fractional}
-        if self.kind != WHOLE:
+        if self.kind in (MAP, FLAT):
             data.update(size=[_number(v, up=True) for v in self.size],
                         stride=[_number(v) for v in self.jump],
                         padding=[_number(v) for v in self.padding])
@@ -173,9 +174,11 @@ def field_of_layer(graph: Graph, fields: Fields, node: Node) -> Field | None:
 def _field_of(node: Node, fields: Fields) -> Field | None:
     inputs = [(tensor, fields.of(tensor)) for tensor in node.inputs
               if tensor.origin in ("input", "node")]
-    known = [(tensor, f) for tensor, f in inputs if f is not None]
+    if any(f is None for _, f in inputs):
+        return None  # a path we could not follow: the join is unknown too
+    known = [(tensor, f) for tensor, f in inputs if f.kind != CONST]
     if not known:
-        return None
+        return Field(CONST)
     whole = [f for _, f in known if f.kind == WHOLE]
     if whole:
         others = [(t, f) for t, f in known if f.kind != WHOLE]
@@ -194,7 +197,7 @@ def _field_of(node: Node, fields: Fields) -> Field | None:
             return _compose(first, window)
         if _reduces_positions(node, name, first, out):
             return Field(WHOLE)
-    if name in PERMUTING:
+    if name in PERMUTING or (node.kind == "module" and node.op == "Permute"):
         return _permuted(node, name, first, len(tensor.shape), len(out))
     if name in LAYOUT or (node.kind == "module" and node.op in ("Flatten", "Unflatten")):
         return _reshaped(first, tensor.shape, out)
@@ -305,7 +308,9 @@ def _window(node: Node, tensor: TensorInfo, out) -> list | None:
                 for k, s, p, d in zip(kernel, stride, padding, dilation)]
     if node.kind == "function" and name in POOLING_FUNCTIONS:
         args = node.args
-        kernel = as_tuple(args.get("kernel_size", args.get("1", 1)), spatial)
+        if not isinstance(args.get("kernel_size"), (int, list)):
+            return None  # arguments not recorded: unknown, never a guess
+        kernel = as_tuple(args["kernel_size"], spatial)
         stride = as_tuple(args.get("stride") or kernel, spatial)
         padding = as_tuple(args.get("padding", 0) or 0, spatial)
         dilation = as_tuple(args.get("dilation", 1) or 1, spatial)
@@ -424,7 +429,9 @@ def _permuted(node: Node, name: str, f: Field, rank_in: int, rank_out: int) -> F
     if rank_in != rank_out:
         return None
     args = node.args
-    if name == "permute":
+    if node.kind == "module" and node.op == "Permute":  # torchvision.ops.misc.Permute
+        moved = {old: new for new, old in enumerate(d % rank_in for d in node.module.dims)}
+    elif name == "permute":
         order = args.get("dims") or [v for k, v in sorted(args.items()) if k.isdigit()][1:]
         order = [d % rank_in for d in (order[0] if len(order) == 1 and
                                        isinstance(order[0], list) else order)]
@@ -488,6 +495,7 @@ class FinalMap:
     shape: tuple[int, ...]
     field: Field
     head: Node | None  # the op after which the field is the whole input
+    pooled: bool = False  # the head pools the positions away (not a Linear on a flattened map)
 
 
 def final_map(graph: Graph, fields: Fields) -> FinalMap | None:
@@ -514,7 +522,10 @@ def final_map(graph: Graph, fields: Fields) -> FinalMap | None:
                 break
             last = before
         name = _outermost_owner(graph, last) or last.name
-    return FinalMap(last, name, tuple(last.outputs[0].shape), field_, head)
+    pooled = head is not None and not any(
+        (fields.of(t) or Field(MAP)).kind == FLAT for t in head.inputs
+        if t.origin in ("input", "node"))
+    return FinalMap(last, name, tuple(last.outputs[0].shape), field_, head, pooled)
 
 
 def _outermost_owner(graph: Graph, node: Node) -> str | None:
@@ -538,6 +549,8 @@ def describe_dict(rf: dict) -> tuple[str, str, str]:
     context."""
     if rf["kind"] == WHOLE:
         return "whole", "", ""
+    if rf["kind"] == CONST:
+        return "—", "", ""  # from parameters and constants: no input position
 
     def cells(values) -> str:
         return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))

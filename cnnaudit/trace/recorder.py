@@ -88,15 +88,34 @@ def function_label(func) -> str:
 _SIGNATURES: dict = {}
 
 
+def _signature(func):
+    """The signature to bind a call with. ``F.max_pool2d`` and its kin are
+    ``boolean_dispatch`` wrappers taking ``(*args, **kwargs)``: their
+    arguments are named by the function they dispatch to (``F._max_pool2d``)."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+    kinds = {p.kind for p in signature.parameters.values()}
+    if kinds and kinds <= {inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD}:
+        import torch.nn.functional as F
+
+        target = getattr(F, "_" + getattr(func, "__name__", ""), None)
+        if target is None:
+            return None
+        try:
+            return inspect.signature(target)
+        except (TypeError, ValueError):
+            return None
+    return signature
+
+
 def _bound_arguments(func, args, kwargs) -> dict:
     """Non-tensor arguments by name, defaults applied where the signature is
     known (``F.dropout(x, 0.5)`` is recorded with ``training=True``)."""
     signature = _SIGNATURES.get(func, False)
     if signature is False:
-        try:
-            signature = inspect.signature(func)
-        except (TypeError, ValueError):
-            signature = None
+        signature = _signature(func)
         _SIGNATURES[func] = signature
     if signature is not None:
         try:

@@ -4,6 +4,10 @@ import torch.nn.functional as F
 
 INPUT_SIZE = (1, 28, 28)
 
+# A minimal model for this rule: that its receptive field is small (CNA210)
+# is not the point here.
+LINT_OPTIONS = {"ignore": ["CNA210"]}
+
 
 class Net(nn.Module):
     def __init__(self):

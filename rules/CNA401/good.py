@@ -3,7 +3,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 INPUT_SIZE = (1, 28, 28)
-LINT_OPTIONS = {"max_params": 20_000}
+# A minimal model for this rule: that its receptive field is small (CNA210) is
+# not the point here.
+LINT_OPTIONS = {"max_params": 20_000, "ignore": ["CNA210"]}
 
 
 class Net(nn.Module):

@@ -3,7 +3,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 INPUT_SIZE = (3, 64, 64)
-LINT_OPTIONS = {"max_memory": 64 * 2**20, "memory_batch_size": 128}
+# A minimal model for this rule: that its receptive field is small (CNA210) is
+# not the point here.
+LINT_OPTIONS = {"max_memory": 64 * 2**20, "memory_batch_size": 128, "ignore": ["CNA210"]}
 
 
 class Net(nn.Module):
