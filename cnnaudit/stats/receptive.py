@@ -18,8 +18,9 @@ dilation ``d`` has ``a = s``, ``h = (k' − 1)/2``, ``b = h − p`` with
 
 which is the article's recurrence (``r' = r + (k' − 1)·S``, ``P' = P + p·S``)
 and extends to fractional strides: a transposed convolution or an upsampling
-has ``a = 1/s``. There the field is labelled *fractional*: the footprint of a
-unit depends on its position, and ``r`` is that of the widest (rounded up).
+has ``a = 1/s``. There the field is labelled *fractional*: a unit's footprint
+depends on its position (its phase), and ``r`` and the centre are the means
+over the units of one period (tests/test_receptive.py measures them so).
 
 Where paths join (``+``, ``cat``, ``*``) the field is the union of theirs;
 paths whose centres differ by a pixel or more are *misaligned* (the article's
@@ -290,8 +291,9 @@ def _window(node: Node, tensor: TensorInfo, out) -> list | None:
             return [_conv_window(e, s, max((ceil(n / s) - 1) * s + e - n, 0) // 2)
                     for e, s, n in zip(extents, spec.stride, tensor.shape[2:])]
         if spec.transposed:
-            return [(Fraction(1, s), Fraction(p * 2 - (e - 1), 2 * s), Fraction(e - 1, 2 * s))
-                    for e, s, p in zip(extents, spec.stride, _padding(spec.padding, extents))]
+            return [_transposed_window(k, s, p, d) for k, s, p, d in
+                    zip(spec.kernel, spec.stride, _padding(spec.padding, extents),
+                        spec.dilation)]
         return [_conv_window(e, s, p)
                 for e, s, p in zip(extents, spec.stride, _padding(spec.padding, extents))]
     name = op_name(node)
@@ -340,6 +342,20 @@ def _window(node: Node, tensor: TensorInfo, out) -> list | None:
     if name == "getitem":
         return _slicing(node.args.get("1"), tensor.shape, out)
     return None
+
+
+def _transposed_window(kernel: int, stride: int, padding: int, dilation: int):
+    """Output o reads inputs (o + p − t·d)/s for the taps t that divide:
+    centred on (o + p − (k' − 1)/2)/s on average; how many inputs apart the
+    first and last are depends on o's phase (a 2×2, stride-2 one reads one
+    input, a 3×3 one alternately one and two), so h is the phases' mean."""
+    extents = []
+    for phase in range(stride):
+        taps = [t for t in range(kernel) if (phase - t * dilation) % stride == 0]
+        extents.append(Fraction((max(taps) - min(taps)) * dilation, stride) + 1 if taps else 1)
+    half = (sum(extents) / stride - 1) / 2
+    extent = dilation * (kernel - 1) + 1
+    return Fraction(1, stride), Fraction(2 * padding - (extent - 1), 2 * stride), half
 
 
 def _conv_window(extent: int, stride: int, padding: int):
