@@ -7,6 +7,8 @@ SPEC, timed apart, best of ``--repeats``, 1 thread:
 - build: the SPEC's model constructed on meta, with its construction sites;
 - trace: the forward pass recorded (pipeline.trace_model);
 - stats: per-layer records, totals, folding;
+- rf: the receptive-field pass and attaching it to the layers (with the
+  layer records it needs: compare with stats);
 - render: the text table;
 - spec: the whole ``cnnaudit.summary("timm:create_model", ...)``;
 - built: ``cnnaudit.summary(model)`` of a model built beforehand (the
@@ -47,6 +49,7 @@ def measure(name: str, repeats: int) -> dict[str, float]:
     from cnnaudit.load import load
     from cnnaudit.pipeline import trace_model
     from cnnaudit.report import render_summary
+    from cnnaudit.stats import receptive
     from cnnaudit.stats.layers import fold_to_depth, layer_stats, totals
 
     size = timm.create_model(name).pretrained_cfg["input_size"]
@@ -61,6 +64,8 @@ def measure(name: str, repeats: int) -> dict[str, float]:
         "trace": best(repeats, lambda: trace_model(loaded, [size], "meta", [], batch_size=2)),
         "stats": best(repeats, lambda: (fold_to_depth(layer_stats(graph), 3),
                                         totals(graph, loaded.model))),
+        "rf": best(repeats, lambda: receptive.attach(
+            layer_stats(graph), graph, receptive.receptive_fields(graph))),
         "render": best(repeats, lambda: render_summary(summary, "table")),
         "spec": best(repeats, lambda: cnnaudit.summary("timm:create_model", size,
                                                        model_args=model_args)),
@@ -83,7 +88,7 @@ def main() -> int:
 
     torch.set_num_threads(1)
     print(f"cnnaudit from {cnnaudit.__file__}", file=sys.stderr)
-    header = ("model", "build", "trace", "stats", "render", "spec", "built", "torchinfo")
+    header = ("model", "build", "trace", "stats", "rf", "render", "spec", "built", "torchinfo")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for name in args.models:

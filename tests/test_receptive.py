@@ -144,3 +144,21 @@ def test_summary_rf_columns_and_line_and_json(tmp_path):
     assert conv2["receptive_field"] == {"kind": "map", "context": False, "fractional": False,
                                         "size": [5, 5], "stride": [1, 1], "padding": [0, 0]}
     assert data["receptive_field"]["input"] == [28, 28]
+
+
+def test_published_figures_and_where_torchvision_differs():
+    """Araujo et al. list Inception-v3's field as 1311 and ResNet-50's as 483
+    (TF-slim's resnet_v1: the stride in each bottleneck's first 1×1).
+    torchvision strides the 3×3 instead (ResNet v1.5): the first block of
+    stages 2-4 then applies its 3×3 at the finer stride S (4, 8, 16) rather
+    than at 2·S, adding 2·S less each: 483 − 2·(4 + 8 + 16) = 427."""
+    from torchvision.models import resnet50
+
+    inception = cnnaudit.summary("torchvision.models:inception_v3", (3, 299, 299),
+                                 model_args={"aux_logits": False, "init_weights": False})
+    assert inception.receptive["size"] == [1311, 1311]
+    model = resnet50()
+    assert cnnaudit.summary(model, (3, 224, 224)).receptive["size"] == [427, 427]
+    for layer in (model.layer2, model.layer3, model.layer4):
+        layer[0].conv1.stride, layer[0].conv2.stride = layer[0].conv2.stride, (1, 1)
+    assert cnnaudit.summary(model, (3, 224, 224)).receptive["size"] == [483, 483]
