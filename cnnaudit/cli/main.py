@@ -172,21 +172,32 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
               show_default=True, help="Text order: errors, warnings, suggestions; or by line.")
 @click.option("--statistics", is_flag=True,
               help="Text: a count per rule instead of the findings.")
+@click.option("--fix", is_flag=True,
+              help="Rewrite the models' source files with the fixes the findings propose, "
+                   "each verified by linting the edited copy first.")
+@click.option("--diff", is_flag=True,
+              help="Print the verified fixes as a unified diff; write nothing (exit 1 if any).")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Also fixes that change behaviour beyond the finding's claim "
+                   "(`cnnaudit explain CODE` says which).")
 @options.debug
 @_report_errors
 def lint(targets, input_sizes, model_args, device, output_format, select, ignore, fail_on,
          exit_zero, max_suggestions, max_params, max_macs, max_memory, memory_batch_size,
-         baseline, update_baseline, no_cache, strict, verbose, sort, statistics):
+         baseline, update_baseline, no_cache, strict, verbose, sort, statistics, fix, diff,
+         unsafe_fixes):
     """Check models against the rule catalog (`cnnaudit rules`); findings at
     the file:line of the offending layer. SPEC is path/to/file.py:Name or
     package.module:Name; a FILE (as pre-commit passes them) stands for the
     nn.Module classes it defines and the configured models that import it; a
     DIR for the Python files below it."""
+    from ..fixing import fix_reports
     from ..linting import LintOptions
     from ..linting.baseline import apply_baseline, read_baseline, write_baseline
     from ..linting.rules import select_codes
     from ..load import parse_model_args
     from ..report import render_lint
+    from ..report.lint_text import render_fix_summary
     from ..units import parse_bytes, parse_input_size
     from .jobs import plan_jobs, run_jobs
 
@@ -205,10 +216,17 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
 
     shapes = [parse_input_size(text) for text in input_sizes] or None
     jobs, notes, file_errors = plan_jobs(targets, shapes, parse_model_args(model_args), config)
+    fixing = fix or diff
     with user_code():
-        results = run_jobs(jobs, lint_options, device, config, use_cache=not no_cache,
-                           strict=strict)
+        # Fixes are verified against live traces: no answers from the cache.
+        results = run_jobs(jobs, lint_options, device, config,
+                           use_cache=not no_cache and not fixing, strict=strict)
+        outcomes = fix_reports(results.reports, {job.spec: job.model_args for job in jobs},
+                               lint_options, unsafe=unsafe_fixes,
+                               write=fix and not diff) if fixing else []
     reports, errors = results.reports, results.errors
+    if fix and not diff:
+        reports = [outcome.report for outcome in outcomes]
     if errors and len(jobs) == 1 and not reports and not file_errors:
         raise CnnauditError(errors[0])
     for line in notes + results.notes + [n for r in reports for n in r.notes]:
@@ -228,8 +246,21 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
         sys.exit(decide_exit(usage_errors=len(errors)))
     if baseline:
         apply_baseline(reports, read_baseline(baseline))
+    if diff:
+        for outcome in outcomes:
+            if outcome.diff:
+                click.echo(outcome.diff, nl=False)
+        click.echo(render_fix_summary(outcomes, written=False), err=True)
+        sys.exit(decide_exit(usage_errors=len(errors),
+                             failing=any(outcome.diff for outcome in outcomes)))
     if reports or output_format != "text":
         click.echo(render_lint(reports, output_format, verbose, sort, statistics))
+    if fix:
+        for outcome in outcomes:
+            for refused in outcome.refused:
+                click.echo(f"fix not applied: {refused['file']}:{refused['line']}: "
+                           f"{refused['code']} {refused['layer']}: {refused['reason']}", err=True)
+        click.echo(render_fix_summary(outcomes, written=True), err=output_format != "text")
     sys.exit(decide_exit(usage_errors=len(errors), exit_zero=exit_zero,
                          failing=any(r.fails for r in reports)))
 

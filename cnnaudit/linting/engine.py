@@ -41,7 +41,27 @@ def _to_finding(rule, hit: Hit) -> Finding:
         extra={"abs_file": site.file if site else None,
                "end_line": site.end_line if site else None},
         layer_type=hit.node.op if hit.node is not None else None,
+        edit=_placed_edit(hit, site),
     )
+
+
+def _placed_edit(hit: Hit, site) -> dict | None:
+    """The hit's source edit with the file, line and column it applies at:
+    the finding's own place, or the layer's call in forward (``at: call``)."""
+    if hit.edit is None:
+        return None
+    edit = dict(hit.edit)
+    node = hit.node
+    at_call = edit.pop("at", None) == "call" and node is not None
+    place = node.call_site if at_call else site
+    if place is None or place.col is None or node is None:
+        return None
+    # What the call at that place is named, to tell it from calls chained on
+    # the same column: ``fc1`` for self.fc1(x), ``Conv2d``, ``dropout``, ``view``.
+    callee = node.name.rsplit(".", 1)[-1] if at_call else (
+        node.op if node.kind == "module" else node.op.rsplit(".", 1)[-1])
+    edit.update(file=place.file, line=place.line, col=place.col, callee=callee)
+    return edit
 
 
 def lint(

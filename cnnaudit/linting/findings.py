@@ -49,6 +49,11 @@ class Hit:
     rewrite: dict | None = None  # parameters for the probe's module surgery
     site: object | None = None  # a Site, when the location is not the node's
     layer: str | None = None
+    # A source edit `cnnaudit lint --fix` can make (cnnaudit.fixing): an
+    # "action" and its arguments, "safety" (safe/unsafe) and "reason", what
+    # the totals must do ("expect": {"params": Δ}), and "at": "call" when it
+    # applies at the layer's call in forward rather than at the finding's line.
+    edit: dict | None = None
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Finding:
     # it: the location is the library's file (absolute), not the user's tree.
     external: bool = False
     layer_type: str | None = None  # "Conv2d", or a function: "F.relu", "Tensor.view"
+    edit: dict | None = None  # the source edit --fix makes: action, file, line, col, safety
 
     def to_dict(self) -> dict:
         data = {
@@ -99,6 +105,8 @@ class Finding:
             data["external"] = True
         if self.layer_type is not None:
             data["layer_type"] = self.layer_type
+        if self.edit is not None:
+            data["edit"] = self.edit
         return data
 
     @classmethod
@@ -111,4 +119,5 @@ class Finding:
             Savings.from_dict(savings) if savings else None, data.get("fix"),
             data.get("rewrite"), data.get("probe"), instance=data.get("instance"),
             external=bool(data.get("external")), layer_type=data.get("layer_type"),
+            edit=data.get("edit"),
         )

@@ -130,8 +130,11 @@ def import_target(target: str) -> ModuleType:
             if added:
                 sys.path.remove(package_root)
     module_name = "_cnnaudit_model_" + re.sub(r"\W", "_", os.path.splitext(path)[0])
-    if module_name in sys.modules:
-        return sys.modules[module_name]
+    stat = os.stat(path)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = sys.modules.get(module_name)
+    if cached is not None and getattr(cached, "__cnnaudit_stamp__", None) == stamp:
+        return cached  # unchanged since imported (a file edited since is imported again)
     directory = os.path.dirname(path)
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -139,6 +142,7 @@ def import_target(target: str) -> ModuleType:
     added = directory not in sys.path
     if added:
         sys.path.insert(0, directory)
+    module.__cnnaudit_stamp__ = stamp
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)

@@ -171,3 +171,21 @@ def render_github(reports) -> str:
             lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::"
                          f"{_escape_data(layer + f.message)}")
     return "\n".join(lines)
+
+
+def render_fix_summary(outcomes, written: bool) -> str:
+    """The last line of ``lint --fix`` (``--diff``): fixes applied (or that
+    would be), findings that remain, fixes refused, unsafe ones left."""
+    applied = sum(len(o.applied) for o in outcomes)
+    refused = sum(len(o.refused) for o in outcomes)
+    unsafe = sum(len(o.unsafe) for o in outcomes)
+    remaining = sum(len(o.report.findings) for o in outcomes if o.report is not None)
+    files = len({o.file for o in outcomes if o.written})
+    line = f"{'Applied' if written else 'Would apply'} {applied} fix{'es' if applied != 1 else ''}"
+    line += " (each verified)"
+    if written:
+        line += f" in {files} file{'s' if files != 1 else ''}"
+    line += f"; {remaining} finding{'s' if remaining != 1 else ''} remain; {refused} refused"
+    if unsafe:
+        line += f"; {unsafe} unsafe fix{'es' if unsafe != 1 else ''} left (--unsafe-fixes)"
+    return line + "."

@@ -21,6 +21,13 @@ x = x.view(-1, 2880)  # the map is 20×24×24 = 11,520 per sample: 4 rows per im
 ```python
 x = x.flatten(1)  # keeps the batch dimension whatever the map's size
 ```
+
+## Fix
+`lint --fix` rewrites `x.view(-1, N)` (or `reshape`) as `x.flatten(1)`: one
+row per sample whatever the batch. **Safe**, and verified: when the next
+layer was built for the wrong number of features (usually why the view
+folded the batch), the edited model would fail with CNA101, so the fix is
+refused and reported; use the message's head fix by hand.
 """
 
 from math import prod
@@ -54,6 +61,11 @@ def check(ctx):
                 f"({'×'.join(map(str, shape_in[1:]))}), not {prod(shape_out[1:]):,}; the model "
                 f"returns {rows} rows for {batch} samples",
                 fix=head_fix(graph, node, shape_in, prod(shape_out[1:])),
+                edit={"action": "flatten_view", "safety": "safe",
+                      "reason": "one row per sample whatever the batch, as the finding "
+                                "requires; verified: refused when the next layer then "
+                                "receives features it was not built for",
+                      "expect": {"params": 0}} if node.kind == "function" else None,
             )
             return
     yield Hit(None, f"the model returns {rows} rows for a batch of {batch} samples",

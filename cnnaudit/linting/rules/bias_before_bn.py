@@ -20,6 +20,13 @@ self.bn1 = nn.BatchNorm2d(10)
 self.conv1 = nn.Conv2d(1, 10, kernel_size=3, bias=False)
 self.bn1 = nn.BatchNorm2d(10)
 ```
+
+## Fix
+`lint --fix` adds `bias=False` to the layer's constructor call (or sets the
+`bias` argument it already has). **Safe**: BatchNorm subtracts the channel
+mean, so no output changes; parameters drop by exactly the bias, which the
+fix verifies. A checkpoint saved with the bias no longer loads with
+`strict=True` (drop the `*.bias` keys, or load with `strict=False`).
 """
 
 from ..findings import Hit, Savings
@@ -55,4 +62,9 @@ def check(ctx):
             savings=Savings(params, params - bias, macs, macs),
             fix=fix,
             rewrite={"layer": node.name, "bias": False},
+            edit={"action": "set_argument", "keyword": "bias", "value": "False",
+                  "position": 7 if is_conv(node) else 2, "safety": "safe",
+                  "reason": "BatchNorm subtracts the channel mean, so the bias changes no "
+                            "output; a checkpoint saved with the bias no longer loads strictly",
+                  "expect": {"params": -bias}} if node.kind == "module" else None,
         )

@@ -20,6 +20,11 @@ x = F.dropout(x, p=0.5)
 ```python
 x = F.dropout(x, p=0.5, training=self.training)  # or self.dropout = nn.Dropout(0.5)
 ```
+
+## Fix
+`lint --fix` passes `training=self.training` to the call. **Safe**: dropout
+then does what the finding says it should — on in training, off in
+evaluation; training itself is unchanged.
 """
 
 from ..findings import Hit
@@ -47,4 +52,9 @@ def check(ctx):
                 f"{node.op}(...) runs with training=True in eval mode: pass "
                 f"training=self.training or use an nn.Dropout module",
                 fix=f"{node.op}(x, p, training=self.training)" if name != "dropout_" else None,
+                edit={"action": "set_argument", "keyword": "training",
+                      "value": "self.training", "position": 2, "safety": "safe",
+                      "reason": "dropout then follows model.train()/model.eval(), as the "
+                                "finding says it should; training itself is unchanged",
+                      "expect": {"params": 0}} if name != "dropout_" else None,
             )

@@ -22,6 +22,17 @@ self.fc1 = nn.Linear(20 * 12 * 12, 10)
 ```python
 self.fc1 = nn.Linear(20 * 11 * 11, 10)  # or nn.LazyLinear(10), or global average pooling
 ```
+
+## Fix
+A Linear fed an unflattened map: `lint --fix` wraps the call's argument,
+`self.fc1(x)` → `self.fc1(torch.flatten(x, 1))` (adding `import torch` if
+needed). **Safe**: the Linear then reads one vector per sample, which the
+map's size already matches.
+
+A Linear built for the wrong number of features: `lint --fix --unsafe-fixes`
+sets `in_features` to the number received. **Unsafe**: the weight changes
+shape, so a trained checkpoint no longer loads, and when the flatten
+upstream is what is wrong (a view of the wrong map), this hides it.
 """
 
 from ...trace.diagnose import (
@@ -44,7 +55,11 @@ def check(ctx):
             unflattened = unflattened_map(node)
             if unflattened:  # a flatten is missing: another in_features would not help
                 message, fix = unflattened_message(node, *unflattened)
-                yield Hit(node, message, fix=fix)
+                yield Hit(node, message, fix=fix, edit={
+                    "action": "flatten_argument", "at": "call", "safety": "safe",
+                    "reason": "the Linear then reads one vector per sample, which the "
+                              "map's size matches",
+                    "expect": {"params": 0}})
                 continue
             mismatch = linear_mismatch(graph, node)
             if mismatch:
@@ -55,6 +70,13 @@ def check(ctx):
                     f"{node.name} expects {expected:,} input features but receives "
                     f"{received:,}{origin}",
                     fix=f"nn.Linear({received}, {node.module.out_features})",
+                    edit={"action": "set_argument", "keyword": "in_features",
+                          "value": str(received), "position": 0, "safety": "unsafe",
+                          "reason": "the layer's weight changes shape: a trained checkpoint "
+                                    "no longer loads, and a wrong flatten upstream is "
+                                    "hidden rather than fixed",
+                          "expect": {"params": (received - expected)
+                                     * node.module.out_features}},
                 )
         elif node.error:
             mismatch = view_size_mismatch(graph, node)

@@ -19,6 +19,12 @@ return F.softmax(self.fc(x), dim=1)
 ```python
 return self.fc(x)  # logits, for nn.CrossEntropyLoss; softmax only at inference
 ```
+
+## Fix
+`lint --fix --unsafe-fixes` returns the softmax's input instead. **Unsafe**:
+the model's output changes meaning (logits, not probabilities) — right for
+`nn.CrossEntropyLoss`, but code that reads probabilities from the model must
+apply the softmax itself.
 """
 
 from ..findings import Hit
@@ -42,4 +48,8 @@ def check(ctx):
             f"the model returns {node.op} probabilities: nn.CrossEntropyLoss expects logits and "
             "applies log_softmax itself; return the logits (or log_softmax for NLLLoss)",
             fix="return logits",
+            edit={"action": "unwrap_call", "safety": "unsafe",
+                  "reason": "the model's output becomes logits: right for nn.CrossEntropyLoss, "
+                            "but code that reads probabilities must apply softmax itself",
+                  "expect": {"params": 0}} if node.kind == "function" else None,
         )

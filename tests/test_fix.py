@@ -1,0 +1,164 @@
+"""`cnnaudit lint --fix` (issue 15): every fix applied to its rule's bad.py
+copy, verified, and compared byte for byte with the reviewed diff in
+rules/CODE/fix.diff (regenerate deliberately with CNNAUDIT_REGEN_GOLDEN=1);
+formatting and comments kept; nothing written that was not verified, nor
+over a file that changed meanwhile, nor on a run with nothing to fix."""
+
+import difflib
+import os
+import shutil
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT
+
+import cnnaudit
+from cnnaudit.cli import main
+from cnnaudit.fixing import fix_model
+from cnnaudit.linting import LintOptions
+from cnnaudit.load import import_target
+
+RULES = ROOT / "rules"
+
+
+def _settings(path):
+    module = import_target(str(path))
+    return module.INPUT_SIZE, dict(getattr(module, "LINT_OPTIONS", {}))
+
+
+def _blocking(report):
+    return sorted({f.code for f in report.findings if f.severity in ("error", "warning")})
+
+
+@pytest.mark.parametrize("code, unsafe", [("CNA202", False), ("CNA207", False),
+                                          ("CNA206", True), ("CNA101", True)])
+def test_the_fix_of_each_rule_turns_its_bad_example_into_a_good_one(code, unsafe, tmp_path):
+    bad = tmp_path / "bad.py"
+    shutil.copy(RULES / code / "bad.py", bad)
+    size, options = _settings(bad)
+    report = cnnaudit.lint(f"{bad}:Net", size, **options)
+    outcome = fix_model(f"{bad}:Net", [size], {}, LintOptions(**options), report,
+                        unsafe=unsafe)
+    assert outcome.written and {a["code"] for a in outcome.applied} == {code}
+    diff = "".join(difflib.unified_diff(
+        (RULES / code / "bad.py").read_text().splitlines(keepends=True),
+        bad.read_text().splitlines(keepends=True), "bad.py", "fixed.py"))
+    golden = RULES / code / "fix.diff"
+    if os.environ.get("CNNAUDIT_REGEN_GOLDEN"):
+        golden.write_text(diff)
+    assert diff == golden.read_text()
+    fixed = cnnaudit.lint(f"{bad}:Net", size, **options)
+    assert code not in {f.code for f in fixed.findings}
+    good_size, good_options = _settings(RULES / code / "good.py")
+    good = cnnaudit.lint(f"{RULES / code / 'good.py'}:Net", good_size, **good_options)
+    assert set(_blocking(fixed)) <= set(_blocking(good)) | {"CNA210"}, fixed.findings
+
+
+def test_unsafe_fixes_wait_for_the_flag(tmp_path):
+    bad = tmp_path / "bad.py"
+    shutil.copy(RULES / "CNA206" / "bad.py", bad)
+    before = bad.read_text()
+    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
+    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    assert outcome.applied == [] and [u["code"] for u in outcome.unsafe] == ["CNA206"]
+    assert "logits" in outcome.unsafe[0]["reason"] and bad.read_text() == before
+
+
+def test_a_fix_that_would_break_the_model_is_refused(tmp_path):
+    # CNA102's view(-1, N) → flatten(1) is verified: here fc1 was built for the
+    # folded width, so the flattened map would not fit it (CNA101).
+    bad = tmp_path / "bad.py"
+    shutil.copy(RULES / "CNA102" / "bad.py", bad)
+    before = bad.read_text()
+    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
+    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    (refused,) = outcome.refused
+    assert refused["code"] == "CNA102" and "would bring CNA101 fc1" in refused["reason"]
+    assert not outcome.written and bad.read_text() == before
+
+
+UNFLATTENED = '''import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3,   padding=1)   # odd spacing, kept
+        self.pool = nn.AdaptiveAvgPool2d(2)
+        self.fc = nn.Linear(
+            8 * 2 * 2,  # the map's C×H×W
+            10,
+        )
+
+    def forward(self, x):
+        # a comment before the call
+        x = self.pool(F.relu(self.conv(x)))
+        return self.fc(x)  # the flatten is missing
+'''
+
+
+def test_formatting_and_comments_survive_and_a_second_run_writes_nothing(tmp_path):
+    net = tmp_path / "net.py"
+    net.write_text(UNFLATTENED)
+    report = cnnaudit.lint(f"{net}:Net", (1, 8, 8))
+    assert [f.code for f in report.findings if f.severity == "error"] == ["CNA101"]
+    outcome = fix_model(f"{net}:Net", [(1, 8, 8)], {}, LintOptions(), report)
+    assert outcome.written
+    expected = UNFLATTENED.replace("return self.fc(x)", "return self.fc(torch.flatten(x, 1))")
+    assert net.read_text() == "import torch\n" + expected  # nothing else moved
+    stamp = net.stat().st_mtime_ns
+    again = fix_model(f"{net}:Net", [(1, 8, 8)], {}, LintOptions(),
+                      cnnaudit.lint(f"{net}:Net", (1, 8, 8)))
+    assert again.applied == [] and not again.written and net.stat().st_mtime_ns == stamp
+
+
+def test_a_file_changed_on_disk_meanwhile_is_not_written(tmp_path, monkeypatch):
+    from cnnaudit.fixing import session
+
+    bad = tmp_path / "bad.py"
+    shutil.copy(RULES / "CNA207" / "bad.py", bad)
+    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
+    verify = session._verify
+
+    def verify_while_someone_edits(*args, **kwargs):
+        result = verify(*args, **kwargs)
+        bad.write_text(bad.read_text() + "# saved by the editor meanwhile\n")
+        return result
+
+    monkeypatch.setattr(session, "_verify", verify_while_someone_edits)
+    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    assert not outcome.written and outcome.applied == []
+    assert "changed on disk" in outcome.refused[0]["reason"]
+    assert bad.read_text().endswith("# saved by the editor meanwhile\n")
+    assert "training=self.training" not in bad.read_text()
+
+
+def test_cli_diff_writes_nothing_and_fix_says_what_it_did(tmp_path, monkeypatch):
+    shutil.copy(RULES / "CNA202" / "bad.py", tmp_path / "net.py")
+    shutil.copy(RULES / "CNA206" / "bad.py", tmp_path / "soft.py")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cnnaudit.models."net.py:Net"]\ninput-size = "3,32,32"\n'
+        '[tool.cnnaudit.models."soft.py:Net"]\ninput-size = "1,28,28"\n')
+    monkeypatch.chdir(tmp_path)
+    before = (tmp_path / "net.py").read_text()
+    result = CliRunner().invoke(main, ["lint", "net.py", "soft.py", "--diff"])
+    assert result.exit_code == 1 and (tmp_path / "net.py").read_text() == before
+    assert "+            nn.Conv2d(3, 16, 3, padding=1, bias=False),  # expect: CNA202" \
+        in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Would apply 2 fixes (each verified); 4 findings remain; 0 refused; "
+        "1 unsafe fix left (--unsafe-fixes).")
+    result = CliRunner().invoke(main, ["lint", "net.py", "soft.py", "--fix", "--unsafe-fixes"])
+    assert result.stdout.strip().splitlines()[-1] == (
+        "Applied 3 fixes (each verified) in 2 files; 3 findings remain; 0 refused.")
+    assert "CNA202" not in result.stdout and "CNA206" not in result.stdout
+    assert "bias=False" in (tmp_path / "net.py").read_text()
+
+
+def test_pre_commit_has_a_fixing_hook():
+    hooks = {hook["id"]: hook for hook in
+             yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["cnnaudit-fix"]["entry"] == "cnnaudit lint --fix"
+    assert hooks["cnnaudit-fix"]["require_serial"] is True
