@@ -32,7 +32,8 @@ def _blocking(report):
 
 
 @pytest.mark.parametrize("code, unsafe", [("CNA202", False), ("CNA207", False),
-                                          ("CNA206", True), ("CNA101", True)])
+                                          ("CNA206", True), ("CNA101", True), ("CNA103", True),
+                                          ("CNA209", True)])
 def test_the_fix_of_each_rule_turns_its_bad_example_into_a_good_one(code, unsafe, tmp_path):
     bad = tmp_path / "bad.py"
     shutil.copy(RULES / code / "bad.py", bad)
@@ -53,6 +54,19 @@ def test_the_fix_of_each_rule_turns_its_bad_example_into_a_good_one(code, unsafe
     good_size, good_options = _settings(RULES / code / "good.py")
     good = cnnaudit.lint(f"{RULES / code / 'good.py'}:Net", good_size, **good_options)
     assert set(_blocking(fixed)) <= set(_blocking(good)) | {"CNA210"}, fixed.findings
+
+
+def test_a_head_pooled_for_one_size_becomes_adaptive(tmp_path):
+    # MetaPruning's AvgPool2d(7) head on a 32×32 input (tests/wild/bugs/).
+    case = tmp_path / "metapruning.py"
+    shutil.copy(ROOT / "tests" / "wild" / "bugs" / "metapruning_22_avgpool7.py", case)
+    size = import_target(str(case)).INPUT_SIZE
+    report = cnnaudit.lint(f"{case}:Net", size)
+    outcome = fix_model(f"{case}:Net", [size], {}, LintOptions(), report)
+    assert [a["code"] for a in outcome.applied] == ["CNA104"]
+    assert "self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1))" in \
+        case.read_text()
+    assert not [f for f in cnnaudit.lint(f"{case}:Net", size).findings if f.severity == "error"]
 
 
 def test_unsafe_fixes_wait_for_the_flag(tmp_path):

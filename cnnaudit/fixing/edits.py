@@ -11,7 +11,10 @@ Actions (``Finding.edit["action"]``):
 - ``flatten_argument``: ``self.fc1(x)`` → ``self.fc1(torch.flatten(x, 1))``
   (``import torch`` added when the file lacks it);
 - ``flatten_view``: ``x.view(-1, 320)`` → ``x.flatten(1)``;
-- ``unwrap_call``: ``F.softmax(x, dim=1)`` → ``x``.
+- ``unwrap_call``: ``F.softmax(x, dim=1)`` → ``x``;
+- ``replace_constructor``: ``nn.AvgPool2d(7)`` → ``nn.AdaptiveAvgPool2d(1)``;
+- ``move_to_init``: ``nn.Linear(4, 2)(x)`` in forward → ``self.linear(x)``,
+  with ``self.linear = nn.Linear(4, 2)`` appended to the class's ``__init__``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ def apply_edit(source: str, edit: dict) -> str:
         raise FixError(f"no single call of {edit.get('callee')} at line {line}, column "
                        f"{column + 1}: the file changed since it was linted?")
     target = candidates[0]
+    if edit["action"] == "move_to_init":
+        return _move_to_init(cst, wrapper, target, edit)
     replacement = _ACTIONS[edit["action"]](cst, target, edit)
     module = wrapper.module.deep_replace(target, replacement)
     if edit["action"] == "flatten_argument" and not _imports_torch(module):
@@ -111,6 +116,15 @@ def _flatten_view(cst, call, edit):
                     args=[cst.Arg(cst.Integer("1"))])
 
 
+def _replace_constructor(cst, call, edit):
+    """``nn.AvgPool2d(7)`` → ``nn.AdaptiveAvgPool2d(1)``: the same qualifier."""
+    func = call.func
+    name = cst.Name(edit["class"])
+    func = func.with_changes(attr=name) if isinstance(func, cst.Attribute) else name
+    arguments = cst.parse_expression(f"f({edit['arguments']})").args
+    return call.with_changes(func=func, args=arguments)
+
+
 def _unwrap_call(cst, call, edit):
     if not call.args or call.args[0].keyword not in (None,) and \
             call.args[0].keyword.value != "input":
@@ -119,7 +133,67 @@ def _unwrap_call(cst, call, edit):
 
 
 _ACTIONS = {"set_argument": _set_argument, "flatten_argument": _flatten_argument,
-            "flatten_view": _flatten_view, "unwrap_call": _unwrap_call}
+            "flatten_view": _flatten_view, "unwrap_call": _unwrap_call,
+            "replace_constructor": _replace_constructor}
+
+
+def _move_to_init(cst, wrapper, call, edit) -> str:
+    from libcst.metadata import ParentNodeProvider
+
+    parents = wrapper.resolve(ParentNodeProvider)
+    owner, node = None, call
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, cst.ClassDef):
+            owner = node
+            break
+    init = next((item for item in (owner.body.body if owner else [])
+                 if isinstance(item, cst.FunctionDef) and item.name.value == "__init__"), None)
+    if init is None:
+        raise FixError("the layer's class has no __init__ to move it into")
+    taken = {target.attr.value for target in _self_assignments(cst, owner)}
+    name, number = edit["attribute"], 1
+    while name in taken:
+        name, number = f"{edit['attribute']}_{number}", number + 1
+    code = wrapper.module.code_for_node(call)
+    assignment = cst.parse_statement(f"self.{name} = {code}\n")
+    new_init = init.with_changes(body=init.body.with_changes(body=[*init.body.body, assignment]))
+    module = wrapper.module.deep_replace(call, cst.parse_expression(f"self.{name}"))
+    return module.deep_replace(_same_node(module, init), new_init).code
+
+
+def _same_node(module, original):
+    """``original``'s counterpart in a module rebuilt by ``deep_replace``
+    (nodes outside the replaced path are shared, the path's are new)."""
+    import libcst as cst
+
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            if node.name.value == original.name.value and node.params.deep_equals(
+                    original.params) and node.body.body[:1] and original.body.body[:1] \
+                    and node.body.body[0].deep_equals(original.body.body[0]):
+                found.append(node)
+
+    module.visit(Finder())
+    if len(found) != 1:
+        raise FixError("cannot tell which __init__ to move the layer into")
+    return found[0]
+
+
+def _self_assignments(cst, owner):
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            target = node.target
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                    and target.value.value == "self":
+                found.append(target)
+
+    owner.visit(Finder())
+    return found
 
 
 def _imports_torch(module) -> bool:

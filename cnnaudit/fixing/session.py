@@ -4,7 +4,9 @@ replaced atomically — unless it changed on disk since it was read.
 
 Verified means, on the edited copy beside the original (so its own imports
 still resolve): the model imports, builds and traces; the finding is gone;
-no error or warning appears that was not there; parameters change by exactly
+no error or warning appears that was not there (no error, when the model
+crashed before: the rules after the crash could not run, and what they find
+now is the fixed model's, reported as findings); parameters change by exactly
 what the rule predicted (``edit["expect"]``), and MACs too where it
 predicts them. Positions for the next edit come from the verifying lint of
 the copy, so an edit that adds a line (``import torch``) moves nothing wrong.
@@ -82,19 +84,22 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
     _, name = split_spec(spec)
     original = path.read_text()
     text, current = original, report
-    attempted: set[tuple] = set()
+    # A layer name can carry several findings of one rule (three Linears built
+    # in forward): a fix must lower their count; a refused one is not retried.
+    blocked: set[tuple] = set()
     while True:
-        todo = [f for f in current.findings if f.edit and (f.code, f.layer) not in attempted]
+        todo = [f for f in current.findings if f.edit and (f.code, f.layer) not in blocked]
         if not todo:
             break
         finding = todo[0]
-        attempted.add((finding.code, finding.layer))
         if os.path.realpath(finding.edit["file"]) != str(path):
             outcome.refused.append(_entry(finding, f"the edit is in {finding.file}, not in "
                                                    f"the model's file: fix it there by hand"))
+            blocked.add((finding.code, finding.layer))
             continue
         if finding.edit.get("safety") != "safe" and not unsafe:
             outcome.unsafe.append(_entry(finding, finding.edit.get("reason", "")))
+            blocked.add((finding.code, finding.layer))
             continue
         try:
             edited = apply_edit(text, finding.edit)
@@ -104,6 +109,7 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
             verified, reason = None, str(exc)
         if verified is None:
             outcome.refused.append(_entry(finding, reason))
+            blocked.add((finding.code, finding.layer))
             continue
         outcome.applied.append(_entry(finding, finding.edit.get("reason", "")))
         text, current = edited, verified
@@ -142,11 +148,17 @@ def _verify(path: Path, name: str, edited: str, input_sizes, model_args, options
     finally:
         copy_path.unlink(missing_ok=True)
     key = (finding.code, finding.layer)
-    if key in {(f.code, f.layer) for f in after.findings}:
+    count = sum((f.code, f.layer) == key for f in after.findings)
+    if count >= sum((f.code, f.layer) == key for f in before.findings):
         return None, "the finding is still there after the edit"
     had = {(f.code, f.layer) for f in before.findings if f.severity in BLOCKING}
+    # A model that crashed was checked only up to the crash: the warnings of
+    # the rest are findings of the fixed model, not the fix's doing. New
+    # errors always refuse it.
+    crashed = before.graph is not None and before.graph.failure is not None
+    blocking = ("error",) if crashed else BLOCKING
     new = sorted(f"{f.code} {f.layer}: {f.message}" for f in after.findings
-                 if f.severity in BLOCKING and (f.code, f.layer) not in had)
+                 if f.severity in blocking and (f.code, f.layer) not in had)
     if new:
         return None, f"the edit would bring {new[0]}"
     expect = finding.edit.get("expect", {})

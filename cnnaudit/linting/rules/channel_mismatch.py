@@ -50,4 +50,29 @@ def check(ctx):
         if mismatch:
             attribute, expected, received = mismatch
             yield Hit(node, f"{node.name} ({node.op}) is built for {expected} channels but "
-                            f"receives {received}", fix=f"{attribute}={received}")
+                            f"receives {received}", fix=f"{attribute}={received}",
+                      edit=_channels_edit(module, attribute, expected, received))
+
+
+def _channels_edit(module, attribute: str, expected: int, received: int) -> dict | None:
+    """``in_channels=received`` (a conv), ``num_features=received`` (a norm):
+    the first argument of both constructors. Unsafe: the weights change shape
+    (a checkpoint no longer loads) and the layer before may be what is wrong."""
+    if attribute not in ("in_channels", "num_features"):
+        return None
+    weight = getattr(module, "weight", None)
+    if attribute == "in_channels":
+        per_channel = weight[0, 0].numel() * weight.shape[0] // module.groups \
+            if weight is not None else 0
+        groups_change = received % module.groups
+        if groups_change:
+            return None  # the groups would not divide the new count: by hand
+        delta = (received - expected) * per_channel
+    else:
+        affine = 2 if getattr(module, "affine", False) else 0
+        delta = (received - expected) * affine
+    return {"action": "set_argument", "keyword": attribute, "value": str(received),
+            "position": 0, "safety": "unsafe",
+            "reason": "the layer's weights change shape, so a trained checkpoint no longer "
+                      "loads; and the layer before it may be the one built wrong",
+            "expect": {"params": delta}}

@@ -31,6 +31,14 @@ def __init__(self):
 def forward(self, x):
     return self.fc(self.dropout(x))
 ```
+
+## Fix
+`lint --fix --unsafe-fixes` moves a layer built and called in one expression
+(`nn.Linear(4, 2)(x)`) into `__init__` as `self.linear = nn.Linear(4, 2)`
+and calls `self.linear(x)` in forward. **Unsafe**: its weights join the
+model (trained, saved, moved) and `model.eval()` reaches it — what the
+finding asks for, but the parameter count, `state_dict` and outputs change.
+Arguments that use forward's local values cannot move: the fix is refused.
 """
 
 from ..findings import Hit
@@ -80,4 +88,9 @@ def check(ctx):
             f"{_what_is_lost(node)}",
             site=site,
             fix=f"self.{attribute} = {built} in __init__, and self.{attribute}(x) in forward",
+            edit={"action": "move_to_init", "attribute": attribute, "safety": "unsafe",
+                  "reason": "the layer joins the model: its weights are trained, saved and "
+                            "moved with it, and model.eval() reaches it — what the finding "
+                            "asks, but the parameters, state_dict and outputs change",
+                  "expect": {"params": sum(p.numel() for p in node.module.parameters())}},
         )

@@ -64,8 +64,18 @@ def check(ctx):
             f"{'×'.join(map(str, padded))} (padded) map from a "
             f"{'×'.join(map(str, shape))} input{hint}",
             fix=global_pool_fix(node),
+            edit=_global_pool_edit(node) if global_pool_fix(node) else None,
         )
         return  # the first collapse stops the forward pass
+
+
+def _global_pool_edit(node) -> dict:
+    kind = "Max" if node.op.startswith("Max") else "Avg"
+    return {"action": "replace_constructor", "class": f"Adaptive{kind}Pool{node.op[-2]}d",
+            "arguments": "1", "safety": "safe",
+            "reason": "the adaptive pool gives the 1×1 output the head was written for, at "
+                      "any input size: the same result where the old pool worked",
+            "expect": {"params": 0}}
 
 
 def global_pool_fix(node) -> str | None:
@@ -83,3 +93,4 @@ def global_pool_fix(node) -> str | None:
     kind = "Max" if node.op.startswith("Max") else "Avg"
     dims = node.op[-2]
     return f"nn.Adaptive{kind}Pool{dims}d(1) in place of {node.name} ({node.op}({kernel}))"
+
