@@ -69,6 +69,37 @@ def test_a_head_pooled_for_one_size_becomes_adaptive(tmp_path):
     assert not [f for f in cnnaudit.lint(f"{case}:Net", size).findings if f.severity == "error"]
 
 
+SEQUENTIAL = '''import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1, bias=False),
+            nn.ReLU(),  # activation first: CNA201
+            nn.BatchNorm2d(8),
+            nn.MaxPool2d(2),
+        )
+        self.fc = nn.Linear(8 * 14 * 14, 10)
+
+    def forward(self, x):
+        return self.fc(self.features(x).flatten(1))
+'''
+
+
+def test_an_activation_before_its_batchnorm_in_a_sequential_is_swapped(tmp_path):
+    net = tmp_path / "net.py"
+    net.write_text(SEQUENTIAL)
+    report = cnnaudit.lint(f"{net}:Net", (1, 28, 28))
+    assert [f.code for f in report.findings if f.severity == "warning"] == ["CNA201"]
+    outcome = fix_model(f"{net}:Net", [(1, 28, 28)], {}, LintOptions(), report, unsafe=True)
+    assert [a["code"] for a in outcome.applied] == ["CNA201"]
+    assert net.read_text() == SEQUENTIAL.replace(
+        "nn.ReLU(),  # activation first: CNA201\n            nn.BatchNorm2d(8),",
+        "nn.BatchNorm2d(8),  # activation first: CNA201\n            nn.ReLU(),")
+
+
 def test_unsafe_fixes_wait_for_the_flag(tmp_path):
     bad = tmp_path / "bad.py"
     shutil.copy(RULES / "CNA206" / "bad.py", bad)

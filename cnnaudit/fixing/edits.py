@@ -13,6 +13,8 @@ Actions (``Finding.edit["action"]``):
 - ``flatten_view``: ``x.view(-1, 320)`` → ``x.flatten(1)``;
 - ``unwrap_call``: ``F.softmax(x, dim=1)`` → ``x``;
 - ``replace_constructor``: ``nn.AvgPool2d(7)`` → ``nn.AdaptiveAvgPool2d(1)``;
+- ``swap_arguments``: two neighbouring layers of one ``nn.Sequential(...)``
+  change places (an activation and the BatchNorm it should follow);
 - ``move_to_init``: ``nn.Linear(4, 2)(x)`` in forward → ``self.linear(x)``,
   with ``self.linear = nn.Linear(4, 2)`` appended to the class's ``__init__``.
 """
@@ -44,6 +46,8 @@ def apply_edit(source: str, edit: dict) -> str:
     target = candidates[0]
     if edit["action"] == "move_to_init":
         return _move_to_init(cst, wrapper, target, edit)
+    if edit["action"] == "swap_arguments":
+        return _swap_arguments(cst, wrapper, positions, target, edit)
     replacement = _ACTIONS[edit["action"]](cst, target, edit)
     module = wrapper.module.deep_replace(target, replacement)
     if edit["action"] == "flatten_argument" and not _imports_torch(module):
@@ -160,6 +164,33 @@ def _move_to_init(cst, wrapper, call, edit) -> str:
     new_init = init.with_changes(body=init.body.with_changes(body=[*init.body.body, assignment]))
     module = wrapper.module.deep_replace(call, cst.parse_expression(f"self.{name}"))
     return module.deep_replace(_same_node(module, init), new_init).code
+
+
+def _swap_arguments(cst, wrapper, positions, call, edit) -> str:
+    """Two constructor calls that are neighbouring arguments of one call
+    (``nn.Sequential(conv, nn.ReLU(), nn.BatchNorm2d(8))``) change places;
+    their commas, comments and line breaks stay where they were."""
+    from libcst.metadata import ParentNodeProvider
+
+    other = edit["other"]
+    partner = [node for node, where in positions.items() if isinstance(node, cst.Call)
+               and where.start.line == other["line"] and where.start.column == other["col"] - 1
+               and _name(node.func) == other["callee"]]
+    if len(partner) != 1:
+        raise FixError(f"no single call of {other['callee']} at line {other['line']}")
+    parents = wrapper.resolve(ParentNodeProvider)
+    first_arg, second_arg = parents.get(call), parents.get(partner[0])
+    holder = parents.get(first_arg)
+    if not isinstance(first_arg, cst.Arg) or holder is not parents.get(second_arg) \
+            or not isinstance(holder, cst.Call):
+        raise FixError("the two layers are not arguments of one call (an nn.Sequential)")
+    args = list(holder.args)
+    i, j = args.index(first_arg), args.index(second_arg)
+    if abs(i - j) != 1:
+        raise FixError("the two layers are not next to each other")
+    args[i], args[j] = (args[i].with_changes(value=args[j].value),
+                        args[j].with_changes(value=args[i].value))
+    return wrapper.module.deep_replace(holder, holder.with_changes(args=args)).code
 
 
 def _same_node(module, original):

@@ -21,6 +21,13 @@ x = self.bn1(F.relu(self.conv1(x)))
 ```python
 x = F.relu(self.bn1(self.conv1(x)))
 ```
+
+## Fix
+When the activation and the BatchNorm are modules next to each other in one
+`nn.Sequential(...)`, `lint --fix --unsafe-fixes` swaps them. **Unsafe**: the
+BatchNorm's running statistics and affine weights were learned on activated
+inputs, so a trained model must be trained again. A functional activation in
+forward is left to you (the message says the order).
 """
 
 from ..findings import Hit
@@ -66,4 +73,20 @@ def check(ctx):
             f"normalize the {layer.op}'s output, then activate ({layer.op} → {node.op} → "
             f"{activation.op.rsplit('.', 1)[-1]})",
             fix=f"{activation.op.rsplit('.', 1)[-1]}({node.name}({layer.name}(x)))",
+            edit=_swap_edit(graph, activation, node),
         )
+
+
+def _swap_edit(graph, activation, norm) -> dict | None:
+    """Both modules, the BatchNorm right after the activation: swap where
+    they sit (in one ``nn.Sequential(...)``, checked when the edit is made)."""
+    if activation.kind != "module" or norm.kind != "module" or \
+            producer_of(graph, norm) is not activation or norm.defined_at is None \
+            or norm.defined_at.col is None:
+        return None
+    return {"action": "swap_arguments", "safety": "unsafe",
+            "other": {"line": norm.defined_at.line, "col": norm.defined_at.col,
+                      "callee": norm.op},
+            "reason": "the BatchNorm's statistics and weights were learned on activated "
+                      "inputs: a trained model must be trained again",
+            "expect": {"params": 0, "macs": 0}}
