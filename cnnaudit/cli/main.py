@@ -98,7 +98,8 @@ def _split(values) -> list[str]:
               help="e.g. 8GiB: print the largest batch size whose training memory fits.")
 @click.option("--counter", type=click.Choice(["native", "fvcore"]), default="native",
               show_default=True, help="Who counts MACs; fvcore needs real weights.")
-@click.option("--trace-batch-size", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--trace-batch-size", type=click.IntRange(min=1, max=65536), default=2,
+              show_default=True,
               help="Batch of the traced forward (above 1, so batch faults show).")
 @click.option("--rf", "receptive", is_flag=True,
               help="Add receptive field, effective stride and padding columns, and what the "

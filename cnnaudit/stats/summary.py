@@ -106,7 +106,7 @@ def _dtype(torch, name):
 
 
 def check_options(*, device, counter, amp, dtype, optimizer, batch_size,
-                  optimizer_impl=None, depth=None) -> None:
+                  optimizer_impl=None, depth=None, trace_batch_size=None) -> None:
     """The summary's options, each against its choices (exit 2 with the name)."""
     if depth is not None and (not isinstance(depth, int) or depth < -1):
         raise CnnauditError(f"depth must be 0 or more (rows down to that level), or -1 or None "
@@ -125,6 +125,9 @@ def check_options(*, device, counter, amp, dtype, optimizer, batch_size,
         )
     if batch_size is not None and batch_size < 1:
         raise CnnauditError("--batch-size must be at least 1")
+    if trace_batch_size is not None and not 1 <= trace_batch_size <= 65536:
+        raise CnnauditError(f"--trace-batch-size must be between 1 and 65536, not "
+                            f"{trace_batch_size}")
     if optimizer_impl is not None and optimizer_impl not in OPTIMIZER_IMPLEMENTATIONS:
         raise CnnauditError(f"unknown --optimizer-impl {optimizer_impl!r}: choose "
                             f"{', '.join(OPTIMIZER_IMPLEMENTATIONS)}")
@@ -172,7 +175,8 @@ def summary(
     when training on CUDA (foreach; on the CPU it picks for-loop).
     """
     check_options(device=device, counter=counter, amp=amp, dtype=dtype, optimizer=optimizer,
-                  batch_size=batch_size, optimizer_impl=optimizer_impl, depth=depth)
+                  batch_size=batch_size, optimizer_impl=optimizer_impl, depth=depth,
+                  trace_batch_size=trace_batch_size)
     if isinstance(memory_budget, str):
         memory_budget = parse_bytes(memory_budget)
     if device.startswith("cuda"):
