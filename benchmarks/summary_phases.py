@@ -49,8 +49,12 @@ def measure(name: str, repeats: int) -> dict[str, float]:
     from cnnaudit.load import load
     from cnnaudit.pipeline import trace_model
     from cnnaudit.report import render_summary
-    from cnnaudit.stats import receptive
     from cnnaudit.stats.layers import fold_to_depth, layer_stats, totals
+
+    try:
+        from cnnaudit.stats import receptive
+    except ImportError:  # a checkout from before the receptive fields
+        receptive = None
 
     size = timm.create_model(name).pretrained_cfg["input_size"]
     model_args = {"model_name": name}
@@ -65,7 +69,8 @@ def measure(name: str, repeats: int) -> dict[str, float]:
         "stats": best(repeats, lambda: (fold_to_depth(layer_stats(graph), 3),
                                         totals(graph, loaded.model))),
         "rf": best(repeats, lambda: receptive.attach(
-            layer_stats(graph), graph, receptive.receptive_fields(graph))),
+            layer_stats(graph), graph, receptive.receptive_fields(graph)))
+        if receptive else float("nan"),
         "render": best(repeats, lambda: render_summary(summary, "table")),
         "spec": best(repeats, lambda: cnnaudit.summary("timm:create_model", size,
                                                        model_args=model_args)),

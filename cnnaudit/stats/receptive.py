@@ -88,7 +88,7 @@ class Field:
 
     def centre(self, dim: int, unit: int = 0) -> Fraction:
         """Where unit ``unit``'s field is centred along spatial dim ``dim``."""
-        return unit * self.jump[dim] - self.padding[dim] + (self.size[dim] - 1) / 2
+        return unit * self.jump[dim] - self.padding[dim] + Fraction(self.size[dim] - 1) / 2
 
     def extent(self, dim: int, unit: int) -> tuple[Fraction, Fraction]:
         """(first, last) input position unit ``unit`` sees along ``dim``."""
@@ -104,8 +104,10 @@ class Field:
         return data
 
 
-def _number(value: Fraction, up: bool = False):
+def _number(value, up: bool = False):
     """An exact integer, or a fraction as a float (rounded up for sizes)."""
+    if isinstance(value, int):
+        return value
     if value.denominator == 1:
         return int(value)
     return ceil(value) if up else float(value)
@@ -139,8 +141,7 @@ def identity(rank: int) -> Field | None:
     spatial = rank - 2
     if spatial < 1:
         return None
-    one, zero = (Fraction(1),) * spatial, (Fraction(0),) * spatial
-    return Field(MAP, one, one, zero, tuple(range(2, rank)))
+    return Field(MAP, (1,) * spatial, (1,) * spatial, (0,) * spatial, tuple(range(2, rank)))
 
 
 def receptive_fields(graph: Graph) -> Fields:
@@ -242,34 +243,57 @@ def _union(node: Node, known, fields: Fields) -> Field | None:
     if len(kinds) > 1 or not maps:
         return known[0][1] if len(known) == 1 else (None if len(kinds) > 1 else known[0][1])
     first = maps[0]
-    if len(maps) == 1 or any(f.dims != first.dims or len(f.size) != len(first.size)
-                             for f in maps):
-        return first if len(maps) == 1 else None
+    if len(maps) == 1 or all(f == first for f in maps[1:]):
+        return first  # one path, or paths with one field (x * sigmoid(x))
+    if any(f.dims != first.dims or len(f.size) != len(first.size) for f in maps):
+        return None
     size, padding = [], []
     for dim in range(len(first.size)):
         lows = [-f.padding[dim] for f in maps]
         highs = [-f.padding[dim] + f.size[dim] - 1 for f in maps]
         size.append(max(highs) - min(lows) + 1)
         padding.append(-min(lows))
-    centres = tuple(tuple(f.centre(dim) for dim in range(len(f.size))) for f in maps)
-    if any(max(c[d] for c in centres) - min(c[d] for c in centres) >= MISALIGNMENT_PIXELS
+    # Centres of unit 0, doubled to stay integers: 2·c = 2·(−P) + r − 1.
+    doubled = [[f.size[dim] - 1 - 2 * f.padding[dim] for dim in range(len(first.size))]
+               for f in maps]
+    if any(max(c[d] for c in doubled) - min(c[d] for c in doubled) >= 2 * MISALIGNMENT_PIXELS
            for d in range(len(first.size))) or any(f.jump != first.jump for f in maps):
+        centres = tuple(tuple(Fraction(v) / 2 for v in c) for c in doubled)
         fields.misaligned.append(Misalignment(node.id, centres))
     return Field(MAP, tuple(size), first.jump, tuple(padding), first.dims,
                  any(f.context for f in maps), any(f.fractional for f in maps))
 
 
 def _compose(f: Field, window) -> Field:
-    """The field after a layer mapping unit o to centre a·o + b, half-width h."""
+    """The field after a layer: per dim either a window ``("conv", s, k', p)``
+    (the article's integer recurrence) or ``(a, b, h)``, unit o mapped to
+    centre a·o + b with half-width h (fractional strides). Integers stay
+    integers: Fractions only where a stride is fractional (they cost 10× more)."""
     size, jump, padding = [], [], []
     fractional = f.fractional
-    for dim, (a, b, h) in enumerate(window):
-        a, b, h = Fraction(a), Fraction(b), Fraction(h)
-        jump.append(f.jump[dim] * a)
-        size.append(f.size[dim] + 2 * h * f.jump[dim])
-        padding.append(f.padding[dim] - f.jump[dim] * b + h * f.jump[dim])
-        fractional = fractional or a.denominator != 1 or (2 * h).denominator != 1
-    return Field(MAP, tuple(size), tuple(jump), tuple(padding), f.dims, f.context, fractional)
+    for dim, step in enumerate(window):
+        r, j, p = f.size[dim], f.jump[dim], f.padding[dim]
+        if step[0] == "conv":
+            _, stride, extent, pad = step
+            jump.append(j * stride)
+            size.append(r + (extent - 1) * j)
+            padding.append(p + pad * j)
+            continue
+        a, b, h = (_exact(v) for v in step)
+        jump.append(j * a)
+        size.append(r + 2 * h * j)
+        padding.append(p - j * b + h * j)
+        fractional = fractional or not isinstance(a, int) or not isinstance(2 * h, int)
+    return Field(MAP, tuple(_exact(v) for v in size), tuple(_exact(v) for v in jump),
+                 tuple(_exact(v) for v in padding), f.dims, f.context, fractional)
+
+
+def _exact(value):
+    """An int when the value is whole, else a Fraction."""
+    if isinstance(value, int):
+        return value
+    value = Fraction(value)
+    return value.numerator if value.denominator == 1 else value
 
 
 # -- layers that move positions ---------------------------------------------
@@ -359,8 +383,7 @@ def _transposed_window(kernel: int, stride: int, padding: int, dilation: int):
 
 
 def _conv_window(extent: int, stride: int, padding: int):
-    half = Fraction(extent - 1, 2)
-    return stride, half - padding, half
+    return "conv", stride, extent, padding
 
 
 def _padding(padding, extents):
