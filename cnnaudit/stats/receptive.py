@@ -23,8 +23,9 @@ depends on its position (its phase), and ``r`` and the centre are the means
 over the units of one period (tests/test_receptive.py measures them so).
 
 Where paths join (``+``, ``cat``, ``*``) the field is the union of theirs;
-paths whose centres differ by a pixel or more are *misaligned* (the article's
-alignment condition), and each such join is recorded. A global pooling, a
+paths whose centres differ by a whole unit of the coarsest path's stride or
+more are *misaligned* (the article's alignment condition), and each such join
+is recorded. A global pooling, a
 mean over the spatial dimensions, or a Linear over a flattened map sees the
 *whole* input: no number is invented for it. A path through global pooling
 multiplied back onto a map (squeeze-and-excitation) gives that map global
@@ -69,9 +70,9 @@ LAYOUT = {"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "_u
 PERMUTING = {"permute", "transpose", "movedim", "swapaxes", "swapdims", "t"}
 MIXING = {"matmul", "bmm", "mm", "einsum", "scaled_dot_product_attention", "baddbmm", "addmm",
           "MultiheadAttention"}
-# Centres this far apart (input pixels) make a join misaligned; a nearest
-# upsampling shifts by half a unit by nature, and is not reported.
-MISALIGNMENT_PIXELS = 1
+# Centres this many units apart (of the coarsest joined path's stride) make a
+# join misaligned; half a unit is a design (see _union), and not reported.
+MISALIGNMENT_UNITS = 1
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class Field:
     dims: tuple[int, ...] = ()  # the tensor's dimensions holding the positions
     context: bool = False  # global context joined (squeeze-and-excitation)
     fractional: bool = False  # an upsampling on the way: position-dependent footprint
+    # the coarsest stride on the way (an upsampled path keeps its coarse one):
+    # how far apart joined paths may be centred before it is a misalignment
+    grain: tuple = ()
 
     def centre(self, dim: int, unit: int = 0) -> Fraction:
         """Where unit ``unit``'s field is centred along spatial dim ``dim``."""
@@ -141,7 +145,8 @@ def identity(rank: int) -> Field | None:
     spatial = rank - 2
     if spatial < 1:
         return None
-    return Field(MAP, (1,) * spatial, (1,) * spatial, (0,) * spatial, tuple(range(2, rank)))
+    return Field(MAP, (1,) * spatial, (1,) * spatial, (0,) * spatial, tuple(range(2, rank)),
+                 grain=(1,) * spatial)
 
 
 def receptive_fields(graph: Graph) -> Fields:
@@ -256,12 +261,18 @@ def _union(node: Node, known, fields: Fields) -> Field | None:
     # Centres of unit 0, doubled to stay integers: 2·c = 2·(−P) + r − 1.
     doubled = [[f.size[dim] - 1 - 2 * f.padding[dim] for dim in range(len(first.size))]
                for f in maps]
-    if any(max(c[d] for c in doubled) - min(c[d] for c in doubled) >= 2 * MISALIGNMENT_PIXELS
-           for d in range(len(first.size))) or any(f.jump != first.jump for f in maps):
+    # Misaligned: centres a whole unit of the coarsest joined path apart (its
+# coarsest stride on the way, so an upsampled path counts its coarse one; a
+    # smaller shift, half a unit, is what 2×2 average-pool shortcuts and
+    # nearest upsampling make by design: ResNet-D, NF-Net, HRNet, U-Nets).
+    if any(max(c[d] for c in doubled) - min(c[d] for c in doubled)
+           >= 2 * MISALIGNMENT_UNITS * max((f.grain or f.jump)[d] for f in maps)
+           for d in range(len(first.size))):
         centres = tuple(tuple(Fraction(v) / 2 for v in c) for c in doubled)
         fields.misaligned.append(Misalignment(node.id, centres))
+    grain = tuple(max((f.grain or f.jump)[d] for f in maps) for d in range(len(first.size)))
     return Field(MAP, tuple(size), first.jump, tuple(padding), first.dims,
-                 any(f.context for f in maps), any(f.fractional for f in maps))
+                 any(f.context for f in maps), any(f.fractional for f in maps), grain)
 
 
 def _compose(f: Field, window) -> Field:
@@ -284,8 +295,10 @@ def _compose(f: Field, window) -> Field:
         size.append(r + 2 * h * j)
         padding.append(p - j * b + h * j)
         fractional = fractional or not isinstance(a, int) or not isinstance(2 * h, int)
-    return Field(MAP, tuple(_exact(v) for v in size), tuple(_exact(v) for v in jump),
-                 tuple(_exact(v) for v in padding), f.dims, f.context, fractional)
+    jumps = tuple(_exact(v) for v in jump)
+    grain = tuple(max(g, j) for g, j in zip(f.grain or jumps, jumps))
+    return Field(MAP, tuple(_exact(v) for v in size), jumps,
+                 tuple(_exact(v) for v in padding), f.dims, f.context, fractional, grain)
 
 
 def _exact(value):

@@ -3,9 +3,12 @@
 ## What it does
 Follows every path's receptive field (as `cnnaudit summary --rf` shows it)
 to each `+`, `cat` or `*` that joins paths, and compares where each path's
-field is centred for the same output unit. Centres a pixel or more apart are
-reported, per spatial dimension, with both centres. (A nearest upsampling
-shifts by half a unit by nature and stays below that.)
+field is centred for the same output unit. Centres a whole unit apart or
+more (a unit: the effective stride of the coarsest joined path, in input
+pixels) are reported, per spatial dimension, with both centres. Half a unit
+is a design and is not reported: the 2×2 average-pooling shortcuts of
+ResNet-D and NF-Nets and nearest upsampling (HRNet, U-Nets) shift by that
+much by nature.
 
 ## Why is this bad?
 The joined maps have the same size, so the join looks right, but the same
@@ -53,7 +56,7 @@ def check(ctx):
         apart = []
         for dim in range(rank):
             values = sorted({c[dim] for c in centres})
-            if values[-1] - values[0] >= 1:
+            if values[-1] - values[0] > 0:
                 apart.append(f"{names[dim]}: {' vs '.join(_number(v) for v in values)}")
         if not apart:
             continue
