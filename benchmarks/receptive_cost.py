@@ -9,17 +9,9 @@ pass over the rest of the summary. 1 thread.
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 
-
-def best(repeats: int, run) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return min(times)
+from timing import best_of
 
 
 def main() -> int:
@@ -38,9 +30,9 @@ def main() -> int:
         spec = f"torchvision.models:{name}"
         graph = cnnaudit.summary(spec, (3, 224, 224)).graph
         layers, fields = layer_stats(graph), receptive_fields(graph)
-        computing = best(20, lambda: receptive_fields(graph))  # noqa: B023
-        attaching = best(20, lambda: attach(layers, graph, fields))  # noqa: B023
-        whole = best(7, lambda: cnnaudit.summary(spec, (3, 224, 224)))  # noqa: B023
+        computing = best_of(20, lambda: receptive_fields(graph))  # noqa: B023
+        attaching = best_of(20, lambda: attach(layers, graph, fields))  # noqa: B023
+        whole = best_of(7, lambda: cnnaudit.summary(spec, (3, 224, 224)))  # noqa: B023
         share = (computing + attaching) / (whole - computing - attaching)
         worst = max(worst, share) if name == "resnet50" else worst
         print(f"| {name} | {computing * 1e3:.1f} ms | {attaching * 1e3:.1f} ms | "

@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 import warnings
+
+from timing import best_of
 
 FAMILIES = [
     "resnet", "resnext", "seresnet", "efficientnet", "tf_efficientnet", "efficientnetv2",
@@ -45,14 +46,6 @@ def pick_models(limit: int | None) -> list[str]:
         chosen += names[:PER_FAMILY]
     return chosen[:limit] if limit else chosen
 
-
-def best_of(repeats: int, run) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def main() -> int:

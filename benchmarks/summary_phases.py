@@ -25,20 +25,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
+
+from timing import best_of
 
 MODELS = ["lcnet_050", "mobilenetv2_035", "mobilenetv3_small_050", "ghostnet_050",
           "efficientnet_b0", "resnet50", "densenet121", "mobilevit_xxs", "convnext_tiny"]
 
-
-def best(repeats: int, run) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def measure(name: str, repeats: int) -> dict[str, float]:
@@ -64,18 +57,18 @@ def measure(name: str, repeats: int) -> dict[str, float]:
     built_model = timm.create_model(name)
     cnnaudit.summary(built_model, size)  # warm-up: the classes' source read once
     return {
-        "build": best(repeats, lambda: load("timm:create_model", model_args)),
-        "trace": best(repeats, lambda: trace_model(loaded, [size], "meta", [], batch_size=2)),
-        "stats": best(repeats, lambda: (fold_to_depth(layer_stats(graph), 3),
+        "build": best_of(repeats, lambda: load("timm:create_model", model_args)),
+        "trace": best_of(repeats, lambda: trace_model(loaded, [size], "meta", [], batch_size=2)),
+        "stats": best_of(repeats, lambda: (fold_to_depth(layer_stats(graph), 3),
                                         totals(graph, loaded.model))),
-        "rf": best(repeats, lambda: receptive.attach(
+        "rf": best_of(repeats, lambda: receptive.attach(
             layer_stats(graph), graph, receptive.receptive_fields(graph)))
         if receptive else float("nan"),
-        "render": best(repeats, lambda: render_summary(summary, "table")),
-        "spec": best(repeats, lambda: cnnaudit.summary("timm:create_model", size,
+        "render": best_of(repeats, lambda: render_summary(summary, "table")),
+        "spec": best_of(repeats, lambda: cnnaudit.summary("timm:create_model", size,
                                                        model_args=model_args)),
-        "built": best(repeats, lambda: cnnaudit.summary(built_model, size)),
-        "torchinfo": best(repeats, lambda: torchinfo.summary(timm.create_model(name),
+        "built": best_of(repeats, lambda: cnnaudit.summary(built_model, size)),
+        "torchinfo": best_of(repeats, lambda: torchinfo.summary(timm.create_model(name),
                                                              (1, *size), verbose=0)),
     }
 
