@@ -99,9 +99,14 @@ def value_dependence(graph) -> str:
 
 
 def has_lazy_modules(model) -> bool:
+    """Uninitialized parameters live only in lazy modules (which turn into
+    their plain class once sized): a walk of the modules, not of every tensor."""
+    from torch.nn.modules.lazy import LazyModuleMixin
     from torch.nn.parameter import is_lazy
 
-    return any(is_lazy(t) for t in list(model.parameters()) + list(model.buffers()))
+    return any(isinstance(m, LazyModuleMixin) and any(
+        is_lazy(t) for t in list(m._parameters.values()) + list(m._buffers.values())
+        if t is not None) for m in model.modules())
 
 
 def materialize_lazy(loaded: LoadedModel, shapes, device: str, notes: list[str]):

@@ -141,7 +141,10 @@ def from_module(model) -> LoadedModel:
 
 
 def _device_of(model) -> str:
-    for tensor in list(model.parameters()) + list(model.buffers()):
+    import itertools
+
+    # The first tensor decides: no need to list them all (a walk of the model).
+    for tensor in itertools.chain(model.parameters(), model.buffers()):
         return tensor.device.type
     return "cpu"
 
