@@ -157,3 +157,26 @@ def test_precommit_with_a_helper_only_commit_and_a_typo_in_the_config(repo):
     assert typo.returncode != 0, output
     assert "pyproject.toml:9: [tool.cnnaudit] fail-on" in output and \
         "did you mean 'warning'?" in output, output
+
+
+FIX_HOOK_CONFIG = HOOK_CONFIG.replace("id: cnnaudit\n", "id: cnnaudit-fix\n").replace(
+    "entry: cnnaudit lint\n", "entry: cnnaudit lint --fix\n")
+BIASED = FIXED.replace("nn.Conv2d(1, 16, 3, bias=False)", "nn.Conv2d(1, 16, 3)")
+
+
+@pytest.mark.slow  # two commits through the real pre-commit: `make test-slow`
+def test_the_fixing_hook_fixes_fails_the_commit_then_passes(repo):
+    """As formatters do: the hook rewrites the file (a verified bias=False) and
+    the commit fails because files changed; staging the fix, it passes."""
+    root, run = repo
+    (root / ".pre-commit-config.yaml").write_text(FIX_HOOK_CONFIG)
+    (root / "models" / "net.py").write_text(BIASED)
+    run("git", "add", "-A", check=True)
+    first = run("git", "commit", "-q", "-m", "add net")
+    assert first.returncode != 0, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout + first.stderr
+    assert (root / "models" / "net.py").read_text() == BIASED.replace(
+        "nn.Conv2d(1, 16, 3)", "nn.Conv2d(1, 16, 3, bias=False)")
+    run("git", "add", "-A", check=True)
+    second = run("git", "commit", "-q", "-m", "add net")
+    assert second.returncode == 0, second.stdout + second.stderr
