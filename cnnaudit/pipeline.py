@@ -64,14 +64,15 @@ def resized_input(graph) -> str | None:
     """The size a model that resizes its input (torchvision's detection
     transform: 320 → 800) really ran its first convolution at, when a resize
     comes before it; None otherwise."""
+    from .trace.kinds import is_conv
+
     if not graph.inputs:
         return None
     resized = False
     for node in graph.nodes:
         if node.kind == "function" and node.op.rsplit(".", 1)[-1] in _RESIZING_OPS:
             resized = True
-        elif node.kind == "module" and hasattr(node.module, "kernel_size") \
-                and hasattr(node.module, "in_channels") and node.inputs:
+        elif node.kind == "module" and is_conv(node) and node.inputs:
             given, ran = graph.inputs[0].shape[2:], node.inputs[0].shape[2:]
             if not resized or len(given) != len(ran) or given == ran:
                 return None

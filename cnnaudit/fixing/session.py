@@ -92,32 +92,30 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
         if not todo:
             break
         finding = todo[0]
+        verified, left = None, outcome.refused  # where a fix not made is listed
         if os.path.realpath(finding.edit["file"]) != str(path):
-            outcome.refused.append(_entry(finding, f"the edit is in {finding.file}, not in "
-                                                   f"the model's file: fix it there by hand"))
-            blocked.add((finding.code, finding.layer))
-            continue
-        if finding.edit.get("safety") != "safe" and not unsafe:
-            outcome.unsafe.append(_entry(finding, finding.edit.get("reason", "")))
-            blocked.add((finding.code, finding.layer))
-            continue
-        try:
-            edited = apply_edit(text, finding.edit)
-            verified, reason = _verify(path, name, edited, input_sizes, model_args, options,
-                                       current, finding)
-        except FixError as exc:
-            verified, reason = None, str(exc)
+            reason = f"the edit is in {finding.file}, not in the model's file: fix it there by hand"
+        elif finding.edit.get("safety") != "safe" and not unsafe:
+            left, reason = outcome.unsafe, finding.edit.get("reason", "")
+        else:
+            try:
+                edited = apply_edit(text, finding.edit)
+                verified, reason = _verify(path, name, edited, input_sizes, model_args, options,
+                                           current, finding)
+            except FixError as exc:
+                reason = str(exc)
         if verified is None:
-            outcome.refused.append(_entry(finding, reason))
+            left.append(_entry(finding, reason))
             blocked.add((finding.code, finding.layer))
             continue
         outcome.applied.append(_entry(finding, finding.edit.get("reason", "")))
         text, current = edited, verified
     outcome.report = current
     if text != original:
+        shown = _shown(path).lstrip("/")
         outcome.diff = "".join(difflib.unified_diff(
             original.splitlines(keepends=True), text.splitlines(keepends=True),
-            fromfile=f"a/{_shown(path).lstrip('/')}", tofile=f"b/{_shown(path).lstrip('/')}"))
+            fromfile=f"a/{shown}", tofile=f"b/{shown}"))
         if write:
             if path.read_text() != original:
                 outcome.refused.extend(dict(a, reason="the file changed on disk since it was "

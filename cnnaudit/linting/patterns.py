@@ -28,6 +28,7 @@ from ..trace.kinds import (  # noqa: F401  (the rules' vocabulary, re-exported)
     is_softmax,
     is_view,
     op_name,
+    pool_spec,
 )
 
 

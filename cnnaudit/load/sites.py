@@ -157,7 +157,7 @@ class ConstructionRecorder:
     def __init__(self) -> None:
         # id → (module, the constructing frame chosen, as (code, lasti, lineno)):
         # a Site is made only for the modules the model keeps
-        self.chains: dict[int, tuple[object, tuple | None]] = {}
+        self.frames: dict[int, tuple[object, tuple | None]] = {}
         self._original_init = None
 
     def __enter__(self) -> ConstructionRecorder:
@@ -188,7 +188,7 @@ class ConstructionRecorder:
         # Skip the module's own __init__ chain (Conv2d → _ConvNd → Module).
         while frame is not None and _is_own_init(frame, module):
             frame = frame.f_back
-        innermost, depth = None, 0
+        chosen, depth = None, 0
         loader = _internal_roots()[1]
         while frame is not None and depth < self.MAX_CHAIN:
             filename = frame.f_code.co_filename
@@ -198,17 +198,17 @@ class ConstructionRecorder:
                 break
             point = (frame.f_code, frame.f_lasti, frame.f_lineno)
             if not library:
-                innermost = point
+                chosen = point
                 break
-            innermost = innermost or point
+            chosen = chosen or point  # the innermost library frame, until a user's
             frame, depth = frame.f_back, depth + 1
-        self.chains[id(module)] = (module, innermost)
+        self.frames[id(module)] = (module, chosen)
 
     def sites_by_name(self, model) -> dict[str, Site]:
         """Map state_dict-style names of ``model``'s submodules to the best site."""
         sites: dict[str, Site] = {}
         for name, module in model.named_modules(remove_duplicate=False):
-            entry = self.chains.get(id(module))
+            entry = self.frames.get(id(module))
             if entry is not None and entry[0] is module and entry[1] is not None \
                     and name not in sites:
                 sites[name] = _site_at(*entry[1])

@@ -50,16 +50,16 @@ def to_markdown(summary, receptive: bool = False) -> str:
     from tabulate import tabulate
 
     lines = [f"**{header_line(summary)}**", ""]
-    if library_line(summary):
-        lines[1:1] = ["", library_line(summary)]
+    if library := library_line(summary):
+        lines[1:1] = ["", library]
     if summary.layers:  # --depth 0: totals only
         lines.append(tabulate(layer_rows(summary, indent=False, receptive=receptive),
                               headers=columns(summary, receptive), tablefmt="github",
                               disable_numparse=True))
         lines.append("")
     lines.extend(f"- {line.strip()}" for line in totals_lines(summary))
-    if receptive and receptive_line(summary):
-        lines.append(f"- {receptive_line(summary)}")
+    if receptive and (field := receptive_line(summary)):
+        lines.append(f"- {field}")
     memory = memory_lines(summary.training_memory)
     if memory:
         lines.append("")

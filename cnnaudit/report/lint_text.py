@@ -46,8 +46,8 @@ def finding_line(finding) -> str:
             f"{finding.message}{instance}")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def count_line(reports) -> str:
@@ -181,11 +181,11 @@ def render_fix_summary(outcomes, written: bool) -> str:
     unsafe = sum(len(o.unsafe) for o in outcomes)
     remaining = sum(len(o.report.findings) for o in outcomes if o.report is not None)
     files = len({o.file for o in outcomes if o.written})
-    line = f"{'Applied' if written else 'Would apply'} {applied} fix{'es' if applied != 1 else ''}"
+    line = f"{'Applied' if written else 'Would apply'} {_plural(applied, 'fix', 'fixes')}"
     line += " (each verified)"
     if written:
-        line += f" in {files} file{'s' if files != 1 else ''}"
-    line += f"; {remaining} finding{'s' if remaining != 1 else ''} remain; {refused} refused"
+        line += f" in {_plural(files, 'file')}"
+    line += f"; {_plural(remaining, 'finding')} remain; {refused} refused"
     if unsafe:
-        line += f"; {unsafe} unsafe fix{'es' if unsafe != 1 else ''} left (--unsafe-fixes)"
+        line += f"; {_plural(unsafe, 'unsafe fix', 'unsafe fixes')} left (--unsafe-fixes)"
     return line + "."

@@ -36,13 +36,31 @@ def _has_saved(summary) -> bool:
 
 
 def receptive_cells(layer) -> list[str]:
-    """RF, stride and padding cells of a layer: ``35`` (every dimension
-    alike) or ``7×35``; ``whole``; ``?`` when not followed."""
-    from ..stats.receptive import describe_dict
-
+    """RF, stride and padding cells of a layer; ``?`` when not followed."""
     if layer.receptive_field is None:
         return ["?", "", ""]
-    return list(describe_dict(layer.receptive_field))
+    return list(describe_field(layer.receptive_field))
+
+
+def describe_field(rf: dict) -> tuple[str, str, str]:
+    """(RF, stride, padding) cells of a receptive field (``Field.to_dict()``):
+    ``35`` when every dimension agrees, else ``7×35``; ``whole``; ``≈`` for a
+    fractional (upsampled) field, ``flat`` for a flattened map, ``+ctx`` with
+    global context; ``—`` for what parameters alone make."""
+    if rf["kind"] == "whole":
+        return "whole", "", ""
+    if rf["kind"] == "const":
+        return "—", "", ""
+
+    def cells(values) -> str:
+        return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))
+
+    size = ("≈" if rf["fractional"] else "") + cells(rf["size"])
+    if rf["kind"] == "flat":
+        size += " flat"
+    if rf["context"]:
+        size += " +ctx"
+    return size, cells(rf["stride"]), cells(rf["padding"])
 
 
 def layer_rows(summary, indent: bool = True, receptive: bool = False) -> list[list[str]]:
@@ -182,9 +200,7 @@ def receptive_line(summary) -> str | None:
     rf = summary.receptive
     if rf is None:
         return None
-    from ..stats.receptive import describe_dict
-
-    _, stride, padding = describe_dict(rf)
+    _, stride, padding = describe_field(rf)
     size = ("≈" if rf["fractional"] else "") + "×".join(map(str, rf["size"]))
     given = "×".join(map(str, rf["input"]))
     covered = min(min(r, n) / n for r, n in zip(rf["size"], rf["input"]))
@@ -205,8 +221,8 @@ def render_summary(summary, receptive: bool = False) -> str:
     from tabulate import tabulate
 
     parts = [header_line(summary)]
-    if library_line(summary):
-        parts.append(library_line(summary))
+    if library := library_line(summary):
+        parts.append(library)
     parts.append("")
     if summary.layers:  # --depth 0: totals only
         parts.append(tabulate(layer_rows(summary, receptive=receptive),
@@ -214,8 +230,8 @@ def render_summary(summary, receptive: bool = False) -> str:
                               disable_numparse=True))
         parts.append("")
     parts.extend(totals_lines(summary))
-    if receptive and receptive_line(summary):
-        parts.append(receptive_line(summary))
+    if receptive and (field := receptive_line(summary)):
+        parts.append(field)
     memory = memory_lines(summary.training_memory)
     if memory:
         parts.append("")

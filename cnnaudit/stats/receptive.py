@@ -39,19 +39,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from math import ceil
+from math import ceil, prod
 
 from ..trace.graph import Graph, Node, TensorInfo
-from ..trace.kinds import as_tuple, conv_spec, is_conv, is_linear, op_name
+from ..trace.kinds import POOL_MODULES, as_tuple, conv_spec, is_conv, is_linear, op_name, pool_spec
 
 MAP, FLAT, WHOLE = "map", "flat", "whole"
 CONST = "const"  # computed from parameters and constants only: no position of the input
 
-POOLING_MODULES = {"MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
-                   "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d"}
-POOLING_FUNCTIONS = {"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-                     "avg_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-                     "max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d"}
 SAME_POOLING = {"MaxPool2dSame", "AvgPool2dSame"}  # timm's TensorFlow-"SAME" pooling
 ADAPTIVE_MODULES = {"AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
                     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"}
@@ -202,7 +197,7 @@ def _field_of(node: Node, fields: Fields) -> Field | None:
         window = _window(node, tensor, out)
         if window is not None:
             return _compose(first, window)
-        if _reduces_positions(node, name, first, out):
+        if _pools_globally(node, name, out):
             return Field(WHOLE)
     if name in PERMUTING or (node.kind == "module" and node.op == "Permute"):
         return _permuted(node, name, first, len(tensor.shape), len(out))
@@ -243,10 +238,11 @@ def _same_positions(tensor: TensorInfo, f: Field, out) -> bool:
 
 def _union(node: Node, known, fields: Fields) -> Field | None:
     """The joined paths' field: every position any of them sees."""
+    if len({f.kind for _, f in known}) > 1:
+        return None  # a map joined with a flattened one: not followed
     maps = [f for _, f in known if f.kind == MAP]
-    kinds = {f.kind for _, f in known}
-    if len(kinds) > 1 or not maps:
-        return known[0][1] if len(known) == 1 else (None if len(kinds) > 1 else known[0][1])
+    if not maps:
+        return known[0][1]
     first = maps[0]
     if len(maps) == 1 or all(f == first for f in maps[1:]):
         return first  # one path, or paths with one field (x * sigmoid(x))
@@ -262,7 +258,7 @@ def _union(node: Node, known, fields: Fields) -> Field | None:
     doubled = [[f.size[dim] - 1 - 2 * f.padding[dim] for dim in range(len(first.size))]
                for f in maps]
     # Misaligned: centres a whole unit of the coarsest joined path apart (its
-# coarsest stride on the way, so an upsampled path counts its coarse one; a
+    # coarsest stride on the way, so an upsampled path counts its coarse one; a
     # smaller shift, half a unit, is what 2×2 average-pool shortcuts and
     # nearest upsampling make by design: ResNet-D, NF-Net, HRNet, U-Nets).
     if any(max(c[d] for c in doubled) - min(c[d] for c in doubled)
@@ -313,7 +309,8 @@ def _exact(value):
 
 
 def _window(node: Node, tensor: TensorInfo, out) -> list | None:
-    """(a, b, h) per spatial dim for the windowed layers, else None."""
+    """Per spatial dim, how the layer maps its units onto its input (see
+    ``_compose``), for the layers that move positions; else None."""
     spatial = len(tensor.shape) - 2
     if spatial < 1 or len(out) != len(tensor.shape):
         return None
@@ -323,9 +320,8 @@ def _window(node: Node, tensor: TensorInfo, out) -> list | None:
             return None
         extents = [d * (k - 1) + 1 for k, d in zip(spec.kernel, spec.dilation)]
         if node.kind == "module" and type(node.module).__name__.endswith("Same"):
-            # timm's Conv2dSame: TensorFlow's "SAME", padded in forward from the
-            # input size, the odd pixel on the right
-            return [_conv_window(e, s, max((ceil(n / s) - 1) * s + e - n, 0) // 2)
+            # timm's Conv2dSame: TensorFlow's "SAME", padded in forward
+            return [_conv_window(e, s, _same_padding(e, s, n))
                     for e, s, n in zip(extents, spec.stride, tensor.shape[2:])]
         if spec.transposed:
             return [_transposed_window(k, s, p, d) for k, s, p, d in
@@ -333,32 +329,17 @@ def _window(node: Node, tensor: TensorInfo, out) -> list | None:
                         spec.dilation)]
         return [_conv_window(e, s, p)
                 for e, s, p in zip(extents, spec.stride, _padding(spec.padding, extents))]
+    pool = pool_spec(node, POOL_MODULES | SAME_POOLING)
+    if pool is not None:
+        padding = pool.padding if node.op not in SAME_POOLING else \
+            [_same_padding(e, s, n) for e, s, n in zip(pool.extents, pool.stride,
+                                                          tensor.shape[2:])]
+        return [_conv_window(e, s, p) for e, s, p in zip(pool.extents, pool.stride, padding)]
     name = op_name(node)
-    if node.kind == "module" and (node.op in POOLING_MODULES or node.op in SAME_POOLING):
-        m = node.module
-        kernel = as_tuple(m.kernel_size, spatial)
-        stride = as_tuple(m.stride if m.stride else m.kernel_size, spatial)
-        padding = as_tuple(getattr(m, "padding", 0), spatial)
-        dilation = as_tuple(getattr(m, "dilation", 1), spatial)
-        if node.op in SAME_POOLING:
-            padding = [max((ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0) // 2
-                       for k, s, d, n in zip(kernel, stride, dilation, tensor.shape[2:])]
-        return [_conv_window(d * (k - 1) + 1, s, p)
-                for k, s, p, d in zip(kernel, stride, padding, dilation)]
-    if node.kind == "function" and name in POOLING_FUNCTIONS:
-        args = node.args
-        if not isinstance(args.get("kernel_size"), (int, list)):
-            return None  # arguments not recorded: unknown, never a guess
-        kernel = as_tuple(args["kernel_size"], spatial)
-        stride = as_tuple(args.get("stride") or kernel, spatial)
-        padding = as_tuple(args.get("padding", 0) or 0, spatial)
-        dilation = as_tuple(args.get("dilation", 1) or 1, spatial)
-        return [_conv_window(d * (k - 1) + 1, s, p)
-                for k, s, p, d in zip(kernel, stride, padding, dilation)]
     if (node.kind == "module" and node.op in ADAPTIVE_MODULES) or name in ADAPTIVE_FUNCTIONS:
         sizes_in, sizes_out = tensor.shape[2:], out[2:]
         if all(o == 1 for o in sizes_out):
-            return None  # global pooling: the whole input (_reduces_positions)
+            return None  # global pooling: the whole input (_pools_globally)
         return [_adaptive_window(i, o) for i, o in zip(sizes_in, sizes_out)]
     if (node.kind == "module" and node.op == "Upsample") or name in UPSAMPLE_FUNCTIONS:
         mode = getattr(node.module, "mode", None) if node.kind == "module" else \
@@ -397,6 +378,12 @@ def _transposed_window(kernel: int, stride: int, padding: int, dilation: int):
 
 def _conv_window(extent: int, stride: int, padding: int):
     return "conv", stride, extent, padding
+
+
+def _same_padding(extent: int, stride: int, size: int) -> int:
+    """TensorFlow's "SAME" padding on the left (timm's *Same layers pad in
+    forward from the input size; the odd pixel goes to the right)."""
+    return max((ceil(size / stride) - 1) * stride + extent - size, 0) // 2
 
 
 def _padding(padding, extents):
@@ -454,8 +441,8 @@ def _slicing(index, shape, out):
     return window
 
 
-def _reduces_positions(node: Node, name: str, f: Field, out) -> bool:
-    """Global pooling, or a reduction over every spatial dimension."""
+def _pools_globally(node: Node, name: str, out) -> bool:
+    """Adaptive pooling to a single position."""
     if (node.kind == "module" and node.op in ADAPTIVE_MODULES) or name in ADAPTIVE_FUNCTIONS:
         return all(o == 1 for o in out[2:])
     return False
@@ -513,7 +500,7 @@ def _reshaped(f: Field, shape_in, shape_out) -> Field | None:
         sizes = [shape_in[d] for d in f.dims]
         trailing = list(range(rank_in - len(f.dims), rank_in))
         if list(f.dims) == trailing and list(shape_out[rank_out - len(sizes):]) == sizes \
-                and _prod(shape_in[:rank_in - len(sizes)]) == _prod(
+                and prod(shape_in[:rank_in - len(sizes)]) == prod(
                     shape_out[:rank_out - len(sizes)]):
             return replace(f, dims=tuple(range(rank_out - len(sizes), rank_out)))
         if f.dims and max(f.dims) == rank_in - 1 and rank_out < rank_in:
@@ -525,13 +512,6 @@ def _reshaped(f: Field, shape_in, shape_out) -> Field | None:
     if shape_out and shape_in and shape_out[-1] == shape_in[-1]:
         return replace(f, dims=(rank_out - 1,))
     return None
-
-
-def _prod(values) -> int:
-    total = 1
-    for v in values:
-        total *= v
-    return total
 
 
 # -- reading the result -------------------------------------------------------
@@ -592,24 +572,3 @@ def attach(layers, graph: Graph, fields: Fields) -> None:
     for node, layer in zip(graph.nodes[1:], layers):
         f = field_of_layer(graph, fields, node)
         layer.receptive_field = f.to_dict() if f is not None else None
-
-
-def describe_dict(rf: dict) -> tuple[str, str, str]:
-    """(RF, stride, padding) table cells of a ``Field.to_dict()``: ``35`` when
-    every dimension agrees, else ``7×35``; ``whole``; ``≈`` for a fractional
-    (upsampled) field, ``flat`` for a flattened map, ``+ctx`` with global
-    context."""
-    if rf["kind"] == WHOLE:
-        return "whole", "", ""
-    if rf["kind"] == CONST:
-        return "—", "", ""  # from parameters and constants: no input position
-
-    def cells(values) -> str:
-        return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))
-
-    size = ("≈" if rf["fractional"] else "") + cells(rf["size"])
-    if rf["kind"] == FLAT:
-        size += " flat"
-    if rf["context"]:
-        size += " +ctx"
-    return size, cells(rf["stride"]), cells(rf["padding"])

@@ -12,6 +12,7 @@ from math import prod
 
 from ..load.sites import display_path, where
 from .graph import Graph, Node, TensorInfo
+from .kinds import is_conv
 
 
 def _where(node: Node) -> str:
@@ -202,13 +203,11 @@ def input_rank_mismatch(graph: Graph) -> str | None:
     if failure is None or failure.node is None:
         return None
     node = graph.nodes[failure.node]
-    module = node.module
-    kernel = getattr(module, "kernel_size", None)
-    if node.kind != "module" or not isinstance(kernel, tuple) or \
-            not hasattr(module, "in_channels") or not node.inputs:
+    if node.kind != "module" or not is_conv(node) or not node.inputs:
         return None
+    module = node.module
     received = node.inputs[0]
-    spatial = len(kernel)
+    spatial = len(module.kernel_size)
     if received.origin != "input" or len(received.shape) == spatial + 2:
         return None
     given = ",".join(str(d) for d in received.shape[1:])

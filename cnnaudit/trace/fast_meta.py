@@ -148,17 +148,12 @@ def _mean(torch, first, args, kwargs):
     rank = first.dim()
     if not all(type(d) is int and -rank <= d < rank for d in dims):
         return None
-    dims = {d % rank for d in dims}
-    if len(dims) != len(_as_tuple(args, kwargs)):
+    reduced = {d % rank for d in dims}
+    if len(reduced) != len(dims):
         return None  # a dimension named twice: torch's error
-    shape = [1 if i in dims else size for i, size in enumerate(first.shape)
-             if keepdim or i not in dims]
+    shape = [1 if i in reduced else size for i, size in enumerate(first.shape)
+             if keepdim or i not in reduced]
     return torch.empty(shape, dtype=first.dtype, device="meta"), "aten::mean"
-
-
-def _as_tuple(args, kwargs):
-    dims = _argument(args, kwargs, 1, "dim")
-    return (dims,) if isinstance(dims, int) else tuple(dims)
 
 
 def _global_average(torch, first, args, kwargs):

@@ -38,9 +38,10 @@ ADD_FUNCTIONS = {"add", "add_", "iadd", "radd", "sub", "sub_", "isub", "rsub", "
                  "stack"}
 SCALE_FUNCTIONS = {"mul", "mul_", "imul", "rmul", "div", "div_", "itruediv", "truediv"}
 POOL_MODULES = {"MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
-                "LPPool1d", "LPPool2d"}
+                "LPPool1d", "LPPool2d", "LPPool3d"}
 POOL_FUNCTIONS = {"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-                  "avg_pool3d", "max_pool2d_with_indices", "lp_pool2d"}
+                  "avg_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+                  "max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d"}
 
 
 def op_name(node: Node) -> str:
@@ -145,3 +146,42 @@ def conv_spec(node: Node) -> ConvSpec | None:
                         as_tuple(args.get("stride", 1), n), padding,
                         as_tuple(args.get("dilation", 1), n), groups, len(node.inputs) > 2)
     return None
+
+
+@dataclass
+class PoolSpec:
+    """A pooling layer's window per spatial dim, whether a module or a call."""
+
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+
+    @property
+    def extents(self) -> tuple[int, ...]:
+        """What one window spans: d·(k − 1) + 1."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
+
+
+def pool_spec(node: Node, modules=POOL_MODULES) -> PoolSpec | None:
+    """The window of a pooling layer (a module named in ``modules``, or a
+    pooling call), else None; None too when a call's arguments were not
+    recorded, never a guess."""
+    if not node.inputs:
+        return None
+    n = len(node.inputs[0].shape) - 2
+    if node.kind == "module" and node.op in modules:
+        m = node.module
+        kernel = m.kernel_size
+        stride, padding, dilation = m.stride or kernel, getattr(m, "padding", 0), \
+            getattr(m, "dilation", 1)
+    elif node.kind == "function" and op_name(node) in POOL_FUNCTIONS:
+        kernel = node.args.get("kernel_size")
+        if not isinstance(kernel, (int, list, tuple)):
+            return None
+        stride = node.args.get("stride") or kernel
+        padding, dilation = node.args.get("padding") or 0, node.args.get("dilation") or 1
+    else:
+        return None
+    return PoolSpec(as_tuple(kernel, n), as_tuple(stride, n), as_tuple(padding, n),
+                    as_tuple(dilation, n))

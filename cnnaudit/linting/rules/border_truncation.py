@@ -25,7 +25,7 @@ self.pool = nn.MaxPool2d(2, 2, ceil_mode=True)  # or pad the conv before so the 
 """
 
 from ..findings import Hit
-from ..patterns import POOL_FUNCTIONS, POOL_MODULES, conv_spec, is_conv, op_name
+from ..patterns import conv_spec, is_conv, pool_spec
 from . import rule
 
 
@@ -37,26 +37,10 @@ def _window(node):
             return None
         extents = tuple(d * (k - 1) + 1 for k, d in zip(spec.kernel, spec.dilation))
         return extents, spec.stride, spec.padding
-    if node.kind == "module" and node.op in POOL_MODULES:
-        m = node.module
-        n = len(node.inputs[0].shape) - 2
-        kernel = _tuple(m.kernel_size, n)
-        stride = _tuple(m.stride if m.stride is not None else m.kernel_size, n)
-        padding = _tuple(getattr(m, "padding", 0), n)
-        dilation = _tuple(getattr(m, "dilation", 1), n)
-        return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation)), stride, padding
-    if node.kind == "function" and op_name(node) in POOL_FUNCTIONS:
-        n = len(node.inputs[0].shape) - 2
-        kernel = _tuple(node.args.get("kernel_size", 1), n)
-        stride = node.args.get("stride") or kernel
-        return kernel, _tuple(stride, n), _tuple(node.args.get("padding", 0), n)
-    return None
-
-
-def _tuple(value, n):
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    return (value,) * n
+    pool = pool_spec(node)
+    if pool is None:
+        return None
+    return pool.extents, pool.stride, pool.padding
 
 
 @rule("CNA208", "border-truncation", "warning")

@@ -35,10 +35,9 @@ y = a + b
 
 from fractions import Fraction
 
+from ...trace.infer import SPATIAL_NAMES
 from ..findings import Hit
 from . import rule
-
-_AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 def _number(value: Fraction) -> str:
@@ -52,7 +51,7 @@ def check(ctx):
         node = graph.nodes[misalignment.node]
         centres = misalignment.centres
         rank = len(centres[0])
-        names = _AXES.get(rank, tuple(str(d) for d in range(rank)))
+        names = SPATIAL_NAMES.get(rank, tuple(str(d) for d in range(rank)))
         apart = []
         for dim in range(rank):
             values = sorted({c[dim] for c in centres})
