@@ -27,6 +27,20 @@ def _settings(path):
     return module.INPUT_SIZE, dict(getattr(module, "LINT_OPTIONS", {}))
 
 
+def _bad_example(code, tmp_path):
+    """A copy of rules/CODE/bad.py to fix."""
+    bad = tmp_path / "bad.py"
+    shutil.copy(RULES / code / "bad.py", bad)
+    return bad
+
+
+def _lint_then_fix(path, size, *, unsafe=False, **options):
+    """(the lint report of ``path``'s Net, what fixing it did)."""
+    report = cnnaudit.lint(f"{path}:Net", size, **options)
+    return report, fix_model(f"{path}:Net", [size], {}, LintOptions(**options), report,
+                             unsafe=unsafe)
+
+
 def _blocking(report):
     return sorted({f.code for f in report.findings if f.severity in ("error", "warning")})
 
@@ -35,12 +49,9 @@ def _blocking(report):
                                           ("CNA206", True), ("CNA101", True), ("CNA103", True),
                                           ("CNA209", True)])
 def test_the_fix_of_each_rule_turns_its_bad_example_into_a_good_one(code, unsafe, tmp_path):
-    bad = tmp_path / "bad.py"
-    shutil.copy(RULES / code / "bad.py", bad)
+    bad = _bad_example(code, tmp_path)
     size, options = _settings(bad)
-    report = cnnaudit.lint(f"{bad}:Net", size, **options)
-    outcome = fix_model(f"{bad}:Net", [size], {}, LintOptions(**options), report,
-                        unsafe=unsafe)
+    _, outcome = _lint_then_fix(bad, size, unsafe=unsafe, **options)
     assert outcome.written and {a["code"] for a in outcome.applied} == {code}
     diff = "".join(difflib.unified_diff(
         (RULES / code / "bad.py").read_text().splitlines(keepends=True),
@@ -61,8 +72,7 @@ def test_a_head_pooled_for_one_size_becomes_adaptive(tmp_path):
     case = tmp_path / "metapruning.py"
     shutil.copy(ROOT / "tests" / "wild" / "bugs" / "metapruning_22_avgpool7.py", case)
     size = import_target(str(case)).INPUT_SIZE
-    report = cnnaudit.lint(f"{case}:Net", size)
-    outcome = fix_model(f"{case}:Net", [size], {}, LintOptions(), report)
+    _, outcome = _lint_then_fix(case, size)
     assert [a["code"] for a in outcome.applied] == ["CNA104"]
     assert "self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1))" in \
         case.read_text()
@@ -91,9 +101,8 @@ class Net(nn.Module):
 def test_an_activation_before_its_batchnorm_in_a_sequential_is_swapped(tmp_path):
     net = tmp_path / "net.py"
     net.write_text(SEQUENTIAL)
-    report = cnnaudit.lint(f"{net}:Net", (1, 28, 28))
+    report, outcome = _lint_then_fix(net, (1, 28, 28), unsafe=True)
     assert [f.code for f in report.findings if f.severity == "warning"] == ["CNA201"]
-    outcome = fix_model(f"{net}:Net", [(1, 28, 28)], {}, LintOptions(), report, unsafe=True)
     assert [a["code"] for a in outcome.applied] == ["CNA201"]
     assert net.read_text() == SEQUENTIAL.replace(
         "nn.ReLU(),  # activation first: CNA201\n            nn.BatchNorm2d(8),",
@@ -101,11 +110,9 @@ def test_an_activation_before_its_batchnorm_in_a_sequential_is_swapped(tmp_path)
 
 
 def test_unsafe_fixes_wait_for_the_flag(tmp_path):
-    bad = tmp_path / "bad.py"
-    shutil.copy(RULES / "CNA206" / "bad.py", bad)
+    bad = _bad_example("CNA206", tmp_path)
     before = bad.read_text()
-    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
-    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    _, outcome = _lint_then_fix(bad, (1, 28, 28))
     assert outcome.applied == [] and [u["code"] for u in outcome.unsafe] == ["CNA206"]
     assert "logits" in outcome.unsafe[0]["reason"] and bad.read_text() == before
 
@@ -113,11 +120,9 @@ def test_unsafe_fixes_wait_for_the_flag(tmp_path):
 def test_a_fix_that_would_break_the_model_is_refused(tmp_path):
     # CNA102's view(-1, N) → flatten(1) is verified: here fc1 was built for the
     # folded width, so the flattened map would not fit it (CNA101).
-    bad = tmp_path / "bad.py"
-    shutil.copy(RULES / "CNA102" / "bad.py", bad)
+    bad = _bad_example("CNA102", tmp_path)
     before = bad.read_text()
-    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
-    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    _, outcome = _lint_then_fix(bad, (1, 28, 28))
     (refused,) = outcome.refused
     assert refused["code"] == "CNA102" and "would bring CNA101 fc1" in refused["reason"]
     assert not outcome.written and bad.read_text() == before
@@ -147,24 +152,20 @@ class Net(nn.Module):
 def test_formatting_and_comments_survive_and_a_second_run_writes_nothing(tmp_path):
     net = tmp_path / "net.py"
     net.write_text(UNFLATTENED)
-    report = cnnaudit.lint(f"{net}:Net", (1, 8, 8))
+    report, outcome = _lint_then_fix(net, (1, 8, 8))
     assert [f.code for f in report.findings if f.severity == "error"] == ["CNA101"]
-    outcome = fix_model(f"{net}:Net", [(1, 8, 8)], {}, LintOptions(), report)
     assert outcome.written
     expected = UNFLATTENED.replace("return self.fc(x)", "return self.fc(torch.flatten(x, 1))")
     assert net.read_text() == "import torch\n" + expected  # nothing else moved
     stamp = net.stat().st_mtime_ns
-    again = fix_model(f"{net}:Net", [(1, 8, 8)], {}, LintOptions(),
-                      cnnaudit.lint(f"{net}:Net", (1, 8, 8)))
+    _, again = _lint_then_fix(net, (1, 8, 8))
     assert again.applied == [] and not again.written and net.stat().st_mtime_ns == stamp
 
 
 def test_a_file_changed_on_disk_meanwhile_is_not_written(tmp_path, monkeypatch):
     from cnnaudit.fixing import session
 
-    bad = tmp_path / "bad.py"
-    shutil.copy(RULES / "CNA207" / "bad.py", bad)
-    report = cnnaudit.lint(f"{bad}:Net", (1, 28, 28))
+    bad = _bad_example("CNA207", tmp_path)
     verify = session._verify
 
     def verify_while_someone_edits(*args, **kwargs):
@@ -173,7 +174,7 @@ def test_a_file_changed_on_disk_meanwhile_is_not_written(tmp_path, monkeypatch):
         return result
 
     monkeypatch.setattr(session, "_verify", verify_while_someone_edits)
-    outcome = fix_model(f"{bad}:Net", [(1, 28, 28)], {}, LintOptions(), report)
+    _, outcome = _lint_then_fix(bad, (1, 28, 28))
     assert not outcome.written and outcome.applied == []
     assert "changed on disk" in outcome.refused[0]["reason"]
     assert bad.read_text().endswith("# saved by the editor meanwhile\n")
