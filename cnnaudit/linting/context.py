@@ -72,6 +72,13 @@ class LintContext:
         return receptive_fields(self.graph)
 
     @cached_property
+    def final_map(self):
+        """The map the head reads, with its field (stats.receptive.final_map)."""
+        from ..stats.receptive import final_map
+
+        return final_map(self.graph, self.fields)
+
+    @cached_property
     def total_params(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
 

@@ -38,7 +38,6 @@ return self.fc(x.mean((2, 3)))
 
 from math import ceil
 
-from ...stats.receptive import final_map
 from ..findings import Hit
 from . import rule
 
@@ -46,7 +45,7 @@ from . import rule
 @rule("CNA210", "narrow-receptive-field", "warning")
 def check(ctx):
     fields = ctx.fields
-    final = final_map(ctx.graph, fields)
+    final = ctx.final_map
     if final is None or not final.pooled or not fields.input_size:
         return  # a Linear on a flattened map reads every position itself
     share = ctx.options.rf_min_share

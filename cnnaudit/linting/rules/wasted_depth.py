@@ -30,7 +30,7 @@ self.body = nn.Sequential(*[nn.Conv2d(16, 16, 3, padding=1) for _ in range(8)],
 ```
 """
 
-from ...stats.receptive import MAP, final_map
+from ...stats.receptive import MAP
 from ...trace.kinds import conv_spec, is_conv
 from ..findings import Hit, Savings
 from ..patterns import per_sample_macs
@@ -52,7 +52,7 @@ def _sees_everything(field, sizes, map_sizes) -> bool:
 def check(ctx):
     graph, fields = ctx.graph, ctx.fields
     sizes = fields.input_size
-    final = final_map(graph, fields)
+    final = ctx.final_map
     if not sizes or final is None:
         return
     saturated, wasted = None, []
