@@ -203,6 +203,16 @@ def test_cli_diff_writes_nothing_and_fix_says_what_it_did(tmp_path, monkeypatch)
     assert "bias=False" in (tmp_path / "net.py").read_text()
 
 
+def test_diff_never_passes_a_broken_model_it_cannot_fix(tmp_path):
+    # AlexNet's 6×6 pooling on a 32×32 input (tests/wild/bugs/): an error no
+    # fix exists for. A preview with nothing to show must still fail.
+    case = tmp_path / "alexnet.py"
+    shutil.copy(ROOT / "tests" / "wild" / "bugs" / "cnn_finetune_4_alexnet.py", case)
+    result = CliRunner().invoke(main, ["lint", f"{case}:Net", "-i", "3,32,32", "--diff"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Would apply 0 fixes" in result.stderr
+
+
 def test_pre_commit_has_a_fixing_hook():
     hooks = {hook["id"]: hook for hook in
              yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}

@@ -177,7 +177,8 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
               help="Rewrite the models' source files with the fixes the findings propose, "
                    "each verified by linting the edited copy first.")
 @click.option("--diff", is_flag=True,
-              help="Print the verified fixes as a unified diff; write nothing (exit 1 if any).")
+              help="Print the verified fixes as a unified diff; write nothing (exit 1 if "
+                   "there is any, or a finding fails as without --diff).")
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also fixes that change behaviour beyond the finding's claim "
                    "(`cnnaudit explain CODE` says which).")
@@ -252,8 +253,10 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
             if outcome.diff:
                 click.echo(outcome.diff, nl=False)
         click.echo(render_fix_summary(outcomes, written=False), err=True)
-        sys.exit(decide_exit(usage_errors=len(errors),
-                             failing=any(outcome.diff for outcome in outcomes)))
+        # A preview is still a gate: findings that fail fail it, as without --diff.
+        sys.exit(decide_exit(usage_errors=len(errors), exit_zero=exit_zero,
+                             failing=any(outcome.diff for outcome in outcomes)
+                             or any(r.fails for r in reports)))
     if reports or output_format != "text":
         click.echo(render_lint(reports, output_format, verbose, sort, statistics))
     if fix:
