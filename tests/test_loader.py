@@ -44,6 +44,64 @@ def test_identical_files_keep_their_own_sites(tmp_path):
         assert (site.file, site.line) == (str(tmp_path / name), 6)
 
 
+class _ChainWalkRecorder:
+    """The construction-site rule walked frame by frame for every module (how
+    the recorder worked before it remembered the frames it had walked): the
+    reference the remembering recorder must agree with."""
+
+    def __init__(self, recorder_class):
+        from cnnaudit.load import sites
+
+        class Reference(recorder_class):
+            def _record(self, module, frame):
+                while frame is not None and sites._is_own_init(frame, module):
+                    frame = frame.f_back
+                chosen, depth = None, 0
+                while frame is not None and depth < self.MAX_CHAIN:
+                    filename = frame.f_code.co_filename
+                    library = sites.is_library_file(filename)
+                    if library and sites._ends_chain(filename):
+                        break
+                    point = (frame.f_code, frame.f_lasti, frame.f_lineno)
+                    if not library:
+                        chosen = point
+                        break
+                    chosen = chosen or point
+                    frame, depth = frame.f_back, depth + 1
+                self.frames[id(module)] = (module, chosen)
+
+        self.recorder_class = Reference
+
+
+@pytest.mark.parametrize("spec, args", [
+    (f"{SITES}:Net", {}),
+    ("torchvision.models:resnet18", {}),
+    ("torchvision.models:mobilenet_v3_small", {}),
+    ("timm:create_model", {"model_name": "efficientnet_b0"}),
+    ("timm:create_model", {"model_name": "dla34"}),
+    ("user file building timm's model", {}),
+])
+@pytest.mark.parametrize("max_chain", [3, 12])
+def test_remembered_frames_give_the_sites_a_frame_by_frame_walk_gives(spec, args, max_chain,
+                                                                      tmp_path, monkeypatch):
+    # Building timm's models goes 8 to 14 frames deep inside the library:
+    # both sides of the MAX_CHAIN cut-off are reached.
+    from cnnaudit.load import build, sites
+
+    if "timm" in spec:
+        pytest.importorskip("timm")
+    if spec.startswith("user file"):  # the user's line is the site, when near enough
+        path = tmp_path / "build_timm.py"
+        path.write_text("import timm\n\n\ndef build():\n"
+                        "    return timm.create_model('mixnet_s')\n")
+        spec = f"{path}:build"
+    monkeypatch.setattr(sites.ConstructionRecorder, "MAX_CHAIN", max_chain)
+    fast = load(spec, args).sites
+    monkeypatch.setattr(build, "ConstructionRecorder",
+                        _ChainWalkRecorder(sites.ConstructionRecorder).recorder_class)
+    assert load(spec, args).sites == fast
+
+
 def test_weight_initialization_is_skipped_on_meta_but_its_checks_stay():
     # Random init on meta computes nothing but ran torch's Python kernels (half
     # of building a small timm model); skipping it must not hide what the same

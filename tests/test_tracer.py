@@ -208,8 +208,32 @@ class EveryFastMatrixOp(torch.nn.Module):
         return self.out(y.mean(-1, keepdim=True).expand(2, 36, 6)).mean(dim=[1])
 
 
+class EveryFastConv(torch.nn.Module):
+    """Convolutions fast_meta answers (1-, 2- and 3-D; strided, dilated,
+    grouped, depthwise, without bias, per-dimension arguments) and those it
+    leaves to torch (``padding="same"``, a channels-last input)."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv1d(8, 4, 3, stride=2, padding=1)
+        self.c2 = torch.nn.Conv2d(8, 8, (3, 1), stride=(2, 1), padding=(1, 0), dilation=(1, 2),
+                                  groups=2, bias=False)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8)
+        self.same = torch.nn.Conv2d(8, 8, 4, padding="same")
+        self.c3 = torch.nn.Conv3d(2, 3, (1, 3, 3), padding=(0, 1, 1))
+
+    def forward(self, x):
+        F = torch.nn.functional
+        a = self.c1(x.flatten(2))
+        b = self.dw(self.c2(x))
+        c = self.same(x.contiguous(memory_format=torch.channels_last))
+        d = self.c3(x.reshape(x.shape[0], 2, 4, 6, 6))
+        e = F.conv2d(x, self.dw.weight, None, 1, 1, 1, 8)  # positional, functional
+        return a.sum() + b.sum() + c.sum() + d.sum() + e.sum()
+
+
 @pytest.mark.parametrize("model, size", [
-    ("EveryFastOp", (8, 6, 6)), ("EveryFastMatrixOp", (8, 6, 6)),
+    ("EveryFastOp", (8, 6, 6)), ("EveryFastMatrixOp", (8, 6, 6)), ("EveryFastConv", (8, 6, 6)),
     ("torchvision.models:mobilenet_v3_small", (3, 96, 96)),
     ("timm:create_model efficientnet_b0", (3, 64, 64)),
     ("timm:create_model mobilevit_xxs", (3, 64, 64)),
@@ -221,7 +245,8 @@ def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
         pytest.importorskip("timm")
 
     def summarize():
-        targets = {"EveryFastOp": EveryFastOp, "EveryFastMatrixOp": EveryFastMatrixOp}
+        targets = {"EveryFastOp": EveryFastOp, "EveryFastMatrixOp": EveryFastMatrixOp,
+                   "EveryFastConv": EveryFastConv}
         target = targets[model]() if model in targets else model.split()[0]
         args = {"model_args": {"model_name": model.split()[1]}} if " " in model else {}
         plain = cnnaudit.summary(target, size, depth=None, **args)
@@ -240,8 +265,97 @@ def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
     lambda: torch.nn.BatchNorm2d(4),  # built for 4 channels, receives 8
     lambda: torch.nn.GroupNorm(2, 6),  # 6 channels' weights for 8
     lambda: torch.nn.LayerNorm(5),  # normalizes a last dimension of 5, receives 6
+    lambda: torch.nn.Conv2d(4, 8, 3),  # built for 4 channels, receives 8
+    lambda: torch.nn.Conv2d(8, 8, 7),  # a kernel larger than the 6×6 map
+    lambda: torch.nn.Conv1d(8, 8, 3),  # a 1-D convolution given a 2-D map
 ])
 def test_fast_meta_never_hides_an_error(make_layer):
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), make_layer())
     summary = cnnaudit.summary(model, (3, 8, 8))
     assert summary.failure is not None and summary.failure["layer"] == "1"
+
+
+def _inspect_bound(func, args, kwargs):
+    """What inspect binds (the reference the recorder's own binder must equal)."""
+    import inspect
+
+    from cnnaudit.trace.recorder import _plain, _signature
+
+    signature = _signature(func)
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        plain = {str(i): _plain(v) for i, v in enumerate(args)}
+        return {**plain, **{k: _plain(v) for k, v in kwargs.items()}}
+    bound.apply_defaults()
+    assert isinstance(signature, inspect.Signature)
+    return {k: _plain(v) for k, v in bound.arguments.items()}
+
+
+def _keyword_only(x, scale, *, mode="nearest", align=None):
+    return x
+
+
+@pytest.mark.parametrize("func, args, kwargs", [
+    (torch.nn.functional.dropout, (1,), {}),
+    (torch.nn.functional.dropout, (1, 0.2), {"training": False}),
+    (torch.nn.functional.batch_norm, (1, 2, 3, None, None, False, 0.1, 1e-5), {}),
+    (torch.nn.functional.interpolate, (1,), {"scale_factor": 2, "mode": "bilinear"}),
+    (torch.nn.functional.max_pool2d, (1, 3), {"stride": 2, "ceil_mode": True}),  # *args wrapper
+    (torch.nn.functional.pad, (1, (1, 1)), {"value": 0.5}),
+    (_keyword_only, (1, 2), {"mode": "area"}),
+    (_keyword_only, (1, 2, "area"), {}),  # keyword-only given by position: not bindable
+    (_keyword_only, (1,), {"scale": 2, "align": True}),
+    (_keyword_only, (1,), {}),  # a required argument missing
+    (_keyword_only, (1, 2), {"scale": 3}),  # given twice
+    (_keyword_only, (1, 2), {"other": 3}),  # unknown keyword
+])
+def test_recorded_arguments_are_what_inspect_binds(func, args, kwargs):
+    from cnnaudit.trace.recorder import _bound_arguments
+
+    assert _bound_arguments(func, args, kwargs) == _inspect_bound(func, args, kwargs)
+    assert list(_bound_arguments(func, args, kwargs)) == list(_inspect_bound(func, args, kwargs))
+
+
+def _layouts():
+    """One map in the layouts a model hands an op: contiguous, channels-last,
+    a permuted view (dense, other order), size-1 dimensions with odd strides,
+    and a strided slice (not dense)."""
+    base = torch.empty(2, 8, 6, 6, device="meta")
+    return {
+        "contiguous": base,
+        "channels_last": base.contiguous(memory_format=torch.channels_last),
+        "permuted": torch.empty(2, 6, 6, 8, device="meta").permute(0, 3, 1, 2),
+        "size_one": torch.empty(2, 1, 8, 6, 6, device="meta").transpose(0, 1)[0],
+        "sliced": torch.empty(2, 8, 6, 12, device="meta")[..., ::2],
+        "pooled": torch.empty(2, 8, 1, 1, device="meta"),
+    }
+
+
+@pytest.mark.parametrize("layout", list(_layouts()))
+@pytest.mark.parametrize("name, call", [
+    ("relu", lambda x: (x,)), ("hardswish", lambda x: (x,)), ("sigmoid", lambda x: (x,)),
+    ("gelu", lambda x: (x,)), ("leaky_relu", lambda x: (x, 0.1)),
+    ("batch_norm", lambda x: (x, torch.empty(8, device="meta"), torch.empty(8, device="meta"))),
+    ("group_norm", lambda x: (x, 2)),
+    ("add", lambda x: (x, 1.0)), ("mul", lambda x: (x, x)),
+    ("mean", lambda x: (x, (2, 3), True)), ("adaptive_avg_pool2d", lambda x: (x, 1)),
+    ("conv2d", lambda x: (x, torch.empty(4, 8, 3, 3, device="meta"), None, 1, 1)),
+    ("linear", lambda x: (x, torch.empty(3, x.shape[-1], device="meta"))),
+])
+def test_fast_meta_results_have_torchs_layout(name, call, layout):
+    # What fast_meta answers must be the tensor torch's own kernel gives:
+    # shape, strides (later ops read channels-last-ness from them) and dtype.
+    import torch.nn.functional as F
+
+    from cnnaudit.trace.fast_meta import answer
+
+    func = getattr(F, name, None) or getattr(torch, name)
+    args = call(_layouts()[layout])
+    with torch.no_grad():
+        found = answer(torch, name, args, {})
+        expected = func(*args)
+    if found is not None:  # None: left to torch, which is right by definition
+        result = found[0]
+        assert (result.shape, result.stride(), result.dtype) == \
+            (expected.shape, expected.stride(), expected.dtype)

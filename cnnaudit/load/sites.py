@@ -158,6 +158,8 @@ class ConstructionRecorder:
         # id → (module, the constructing frame chosen, as (code, lasti, lineno)):
         # a Site is made only for the modules the model keeps
         self.frames: dict[int, tuple[object, tuple | None]] = {}
+        # frame → (the user frame above it or None, how far up): see _user_frame_above
+        self._above: dict[FrameType, tuple[FrameType | None, int]] = {}
         self._original_init = None
 
     def __enter__(self) -> ConstructionRecorder:
@@ -180,29 +182,50 @@ class ConstructionRecorder:
         from torch import nn
 
         nn.Module.__init__ = self._original_init
+        self._above.clear()  # the frames (and their locals) are not kept
 
     def _record(self, module, frame: FrameType | None) -> None:
         """The first frame in the user's own code that led to this module's
-        construction, else the innermost one (a torchvision model is all
-        library code, and its own file is the answer)."""
+        construction (within MAX_CHAIN frames), else the innermost one (a
+        torchvision model is all library code, and its own file is the answer)."""
         # Skip the module's own __init__ chain (Conv2d → _ConvNd → Module).
         while frame is not None and _is_own_init(frame, module):
             frame = frame.f_back
-        chosen, depth = None, 0
-        loader = _internal_roots()[1]
-        while frame is not None and depth < self.MAX_CHAIN:
+        chosen = None
+        if frame is not None:
+            user, distance = self._user_frame_above(frame)
+            if user is not None and distance < self.MAX_CHAIN:
+                chosen = user
+            elif not _ends_chain(frame.f_code.co_filename):
+                chosen = frame  # library code: the innermost frame
+        point = None if chosen is None else (chosen.f_code, chosen.f_lasti, chosen.f_lineno)
+        self.frames[id(module)] = (module, point)
+
+    def _user_frame_above(self, frame: FrameType) -> tuple[FrameType | None, int]:
+        """(the first frame of user code at or above ``frame``, how many frames
+        up it is), or (None, 0) when the chain reaches cnnaudit's loader or its
+        top first. The modules of one block share the frames above it, so each
+        frame walked is remembered (frame objects stay the same while they run;
+        they are held until the recorder exits, so none is mistaken for another)."""
+        walked = []
+        while True:
+            known = self._above.get(frame) if frame is not None else (None, 0)
+            if known is not None:
+                user, distance = known
+                break
             filename = frame.f_code.co_filename
-            library = is_library_file(filename)
-            # cnnaudit's loader called the model's constructor: the chain ends here.
-            if library and filename.startswith(loader):
+            if _ends_chain(filename):
+                user, distance = None, 0
                 break
-            point = (frame.f_code, frame.f_lasti, frame.f_lineno)
-            if not library:
-                chosen = point
+            if not is_library_file(filename):
+                user, distance = frame, 0
+                self._above[frame] = (frame, 0)
                 break
-            chosen = chosen or point  # the innermost library frame, until a user's
-            frame, depth = frame.f_back, depth + 1
-        self.frames[id(module)] = (module, chosen)
+            walked.append(frame)
+            frame = frame.f_back
+        for steps, passed in enumerate(reversed(walked), start=1):
+            self._above[passed] = (user, distance + steps) if user is not None else (None, 0)
+        return (user, distance + len(walked)) if user is not None else (None, 0)
 
     def sites_by_name(self, model) -> dict[str, Site]:
         """Map state_dict-style names of ``model``'s submodules to the best site."""
@@ -217,9 +240,27 @@ class ConstructionRecorder:
 
 def _is_own_init(frame: FrameType, module: object) -> bool:
     code = frame.f_code
-    if code.co_name != "__init__" or code.co_argcount == 0:
-        return False
+    if code.co_name != "__init__" or code.co_argcount == 0 \
+            or code not in _init_codes(type(module)):
+        return False  # not an __init__ of the module's classes: no locals to read
     return frame.f_locals.get(code.co_varnames[0]) is module
+
+
+@lru_cache(maxsize=4096)
+def _init_codes(cls: type) -> frozenset:
+    """The code of every ``__init__`` along ``cls``'s MRO (a module's own
+    constructor chain runs only these)."""
+    codes = set()
+    for base in cls.__mro__:
+        code = getattr(base.__dict__.get("__init__"), "__code__", None)
+        if code is not None:
+            codes.add(code)
+    return frozenset(codes)
+
+
+def _ends_chain(filename: str) -> bool:
+    """cnnaudit's own code (its loader called the model's constructor)."""
+    return filename.startswith(_internal_roots()[1])
 
 
 def assignment_sites(model) -> dict[str, Site]:

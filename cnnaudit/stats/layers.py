@@ -107,9 +107,9 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
     layers = []
     batch = graph.batch_size
     counts = _parameter_counts(graph.nodes[0].module) if graph.nodes else None
+    inclusive = _inclusive_sums(graph)
     for node in graph.nodes[1:]:
-        subtree = graph.subtree(node)
-        activation = sum(_new_output_bytes(n) for n in subtree if n.in_op_graph)
+        macs, fixed_macs, activation = inclusive[node.id]
         if node.kind == "module" and node.module is not None:
             params = counts.get(id(node.module)) if counts is not None else None
             if params is None:  # shared parameters, or a module created inside forward
@@ -126,7 +126,7 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
                 output_shape=list(node.outputs[0].shape) if node.outputs else None,
                 output_shapes=[list(t.shape) for t in node.outputs],
                 params=params,
-                macs=per_sample_macs(subtree, batch),
+                macs=per_sample_split(macs, fixed_macs, batch),
                 activation_bytes=per_sample(activation, batch),
                 file=display_path(site.file) if site else None,
                 line=site.line if site else None,
@@ -134,6 +134,32 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
             )
         )
     return layers
+
+
+def _inclusive_sums(graph: Graph) -> list[tuple[int, int, int]]:
+    """Per node id: (MACs, batch-independent MACs, new activation bytes) of it
+    and everything inside it, summed once bottom-up (summing each node's
+    subtree again was quadratic in the depth of the nesting)."""
+    sums: list = [None] * len(graph.nodes)
+    for top in graph.nodes:
+        if sums[top.id] is not None:
+            continue
+        stack = [(top, False)]
+        while stack:  # iterative post-order: children are summed before their parent
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((graph.nodes[c], False) for c in node.children
+                             if sums[c] is None)
+                continue
+            macs, fixed = node.macs, node.fixed_macs
+            activation = _new_output_bytes(node) if node.in_op_graph else 0
+            for child in node.children:
+                child_macs, child_fixed, child_activation = sums[child]
+                macs, fixed = macs + child_macs, fixed + child_fixed
+                activation += child_activation
+            sums[node.id] = (macs, fixed, activation)
+    return sums
 
 
 def totals(graph: Graph, model) -> Totals:

@@ -1,4 +1,4 @@
-"""Ops answered without running torch's meta kernels: shape-preserving
+"""Ops answered without running torch's meta kernels: convolutions, shape-preserving
 activations and norms, broadcasting arithmetic, means, Linear and attention.
 
 On meta tensors many ops run torch's Python decompositions: a BatchNorm in
@@ -6,8 +6,9 @@ eval mode goes through ``native_batch_norm_helper`` (7 ms a call), a
 ``hardswish`` through its decomposition (24 ms a call) — more than the rest of
 a mobile network's trace together. Their output is known without running
 them: the input's shape and dtype, in the layout the kernel gives —
-elementwise ops keep the input's strides (``empty_like``), batch and group norm
-use the input's suggested memory format, layer norm is contiguous — or the
+elementwise ops keep the input's strides (``empty_like``), batch norm uses the
+input's suggested memory format, layer and group norm are contiguous (each
+checked against torch's kernel on six layouts, tests/test_tracer.py) — or the
 input itself, in place. So under ``no_grad`` (nothing is saved for backward),
 on plain meta tensors, the recorder answers them here and counts the aten op
 each stands for, so the summary's "not counted" line, the parameters read
@@ -21,6 +22,8 @@ every case left to torch, and on torchvision's and timm's models
 """
 
 from __future__ import annotations
+
+import math
 
 # function name → (aten op it dispatches to, its in-place twin, index of a
 # positional ``inplace`` argument or None)
@@ -89,11 +92,25 @@ def _answer(torch, name, args, kwargs):
                               and len(args) > inplace_index else False)) or name.endswith("_")
     if inplace:
         return first, inplace_aten or aten
-    if name == "layer_norm":
+    if name in ("layer_norm", "group_norm"):  # their meta kernels: contiguous
         return torch.empty(first.shape, dtype=first.dtype, device="meta"), aten
-    if name in ("batch_norm", "group_norm"):
-        return torch.empty_like(first, memory_format=_suggested_format(torch, first)), aten
-    return torch.empty_like(first), aten
+    if name == "batch_norm":
+        return torch.empty(first.shape, dtype=first.dtype, device="meta",
+                           memory_format=_suggested_format(torch, first)), aten
+    return _empty_like(torch, first), aten
+
+
+def _empty_like(torch, tensor):
+    """``torch.empty_like(tensor)``: on meta that runs torch's Python
+    reference (~60 µs; ``torch.empty_strided`` takes 4). A dense tensor
+    (contiguous or channels-last) keeps its exact strides, as empty_like
+    keeps them; anything else goes to empty_like itself."""
+    dense = tensor.is_contiguous() or (
+        tensor.dim() == 4 and tensor.is_contiguous(memory_format=torch.channels_last)) or (
+        tensor.dim() == 5 and tensor.is_contiguous(memory_format=torch.channels_last_3d))
+    if not dense or not tensor.numel():
+        return torch.empty_like(tensor)
+    return torch.empty_strided(tensor.shape, tensor.stride(), dtype=tensor.dtype, device="meta")
 
 
 def _broadcasting(torch, name, first, args, kwargs):
@@ -223,7 +240,62 @@ def _attention(torch, first, args, kwargs):
                  ("aten::_safe_softmax", None), ("aten::bmm", pairs * value_embed)]
 
 
-_MATRIX = {"linear": _linear, "scaled_dot_product_attention": _attention}
+def _convolution(torch, first, args, kwargs):
+    """``conv1d/2d/3d`` of a batched, contiguous input with a contiguous
+    weight and integer padding: one ``aten::convolution``, whose meta kernel
+    (Python shape arithmetic, ~0.1 ms a call) gives a contiguous tensor of the
+    shape below. Anything else (string padding, channels-last, unbatched
+    input, sizes the op would reject) runs the real op, which raises what it
+    raises: CNA103 and the wrong-rank diagnosis read those errors."""
+    if set(kwargs) - set(_CONV_ARGUMENTS) or len(args) > len(_CONV_ARGUMENTS) + 1:
+        return None
+    weight, bias, stride, padding, dilation, groups = (
+        _argument(args, kwargs, i, key) for i, key in enumerate(_CONV_ARGUMENTS, start=1))
+    spatial = first.dim() - 2
+    if spatial not in (1, 2, 3) or not first.is_floating_point() or not first.is_contiguous() \
+            or not _plain_meta(torch, weight, first.dtype, first.dim()):
+        return None
+    groups = 1 if groups is None else groups
+    stride, padding, dilation = (_per_dim(v, default, spatial) for v, default in
+                                 ((stride, 1), (padding, 0), (dilation, 1)))
+    if type(groups) is not int or groups < 1 or None in (stride, padding, dilation) \
+            or min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
+        return None
+    out_channels, in_per_group, *kernel = weight.shape
+    if in_per_group * groups != first.shape[1] or out_channels % groups or not out_channels:
+        return None
+    if bias is not None and not (_plain_meta(torch, bias, first.dtype, 1)
+                                 and bias.shape[0] == out_channels):
+        return None
+    sizes = [(length + 2 * pad - dil * (k - 1) - 1) // step + 1 for length, pad, dil, k, step
+             in zip(first.shape[2:], padding, dilation, kernel, stride)]
+    if min(sizes) < 1 or not first.shape[0]:
+        return None  # the kernel does not fit: torch's own error
+    shape = (first.shape[0], out_channels, *sizes)
+    macs = math.prod(shape) * in_per_group * math.prod(kernel)
+    return torch.empty(shape, dtype=first.dtype, device="meta"), [("aten::convolution", macs)]
+
+
+_CONV_ARGUMENTS = ("weight", "bias", "stride", "padding", "dilation", "groups")
+
+
+def _per_dim(value, default, dims: int):
+    """An int or a tuple of ``dims`` ints (a convolution's stride, padding,
+    dilation) as a tuple; None for anything else (``padding="same"``)."""
+    if value is None:
+        value = default
+    if type(value) is int:
+        return (value,) * dims
+    if isinstance(value, (tuple, list)) and len(value) == dims \
+            and all(type(v) is int for v in value):
+        return tuple(value)
+    if isinstance(value, (tuple, list)) and len(value) == 1 and type(value[0]) is int:
+        return (value[0],) * dims
+    return None
+
+
+_MATRIX = {"linear": _linear, "scaled_dot_product_attention": _attention,
+           "conv1d": _convolution, "conv2d": _convolution, "conv3d": _convolution}
 
 
 def _argument(args, kwargs, index, key):

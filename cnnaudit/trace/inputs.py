@@ -22,10 +22,25 @@ def make_inputs(input_shapes, batch_size: int, device: str, dtype=None, seed: in
     return tensors
 
 
-def substitutes(model, device: str, dtype=None) -> tuple[dict, bool]:
+def named_tensors(modules, kind: str):
+    """``named_parameters``/``named_buffers(remove_duplicate=False)`` from a
+    list of ``named_modules(remove_duplicate=False)`` made once per trace
+    (each of torch's walks the whole tree again). ``kind``: "_parameters" or
+    "_buffers"."""
+    for prefix, module in modules:
+        for name, tensor in getattr(module, kind).items():
+            if tensor is not None:
+                yield (f"{prefix}.{name}" if prefix else name), tensor
+
+
+def substitutes(model, device: str, dtype=None, modules=None) -> tuple[dict, bool]:
     """(parameters and buffers to run with, so the user's own are left alone;
-    whether any differs from the model's own: on meta none does)."""
+    whether any differs from the model's own: on meta none does). ``modules``:
+    the model's ``named_modules(remove_duplicate=False)``, when already listed."""
     import torch
+
+    if modules is None:
+        modules = list(model.named_modules(remove_duplicate=False))
 
     by_identity: dict[int, object] = {}
     substitutes = {}
@@ -50,11 +65,10 @@ def substitutes(model, device: str, dtype=None) -> tuple[dict, bool]:
         return by_identity[key]
 
     changed = False
-    for name, param in model.named_parameters(remove_duplicate=False):
+    for name, param in named_tensors(modules, "_parameters"):
         substitutes[name] = substitute(param, False)
         changed = changed or substitutes[name] is not param
-    for name, buffer in model.named_buffers(remove_duplicate=False):
-        if buffer is not None:
-            substitutes[name] = substitute(buffer, True)
-            changed = changed or substitutes[name] is not buffer
+    for name, buffer in named_tensors(modules, "_buffers"):
+        substitutes[name] = substitute(buffer, True)
+        changed = changed or substitutes[name] is not buffer
     return substitutes, changed

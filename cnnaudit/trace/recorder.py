@@ -85,7 +85,7 @@ def function_label(func) -> str:
     return f"{module}.{name}"
 
 
-_SIGNATURES: dict = {}
+_SIGNATURES: dict = {}  # function → (its signature or None, its _Binder or None)
 
 
 def _signature(func):
@@ -110,13 +110,47 @@ def _signature(func):
     return signature
 
 
+class _Binder:
+    """``signature.bind(...)`` + ``apply_defaults()`` for the common signature
+    (parameters by position or keyword, no ``*args``/``**kwargs``), without
+    inspect's machinery: binding is per recorded call, and inspect's was a
+    tenth of a small model's trace. Anything it does not handle falls back."""
+
+    def __init__(self, signature):
+        params = list(signature.parameters.values())
+        self.usable = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params)
+        self.order = [p.name for p in params]
+        self.names = set(self.order)
+        self.positional = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+        self.defaults = {p.name: p.default for p in params if p.default is not p.empty}
+
+    def bind(self, args, kwargs) -> dict | None:
+        """name → value in signature order, or None (use inspect)."""
+        if not self.usable or len(args) > len(self.positional):
+            return None
+        bound = dict(zip(self.positional, args))
+        for key, value in kwargs.items():
+            if key in bound or key not in self.names:
+                return None
+            bound[key] = value
+        try:
+            return {name: bound[name] if name in bound else self.defaults[name]
+                    for name in self.order}
+        except KeyError:  # a required argument missing: inspect's error
+            return None
+
+
 def _bound_arguments(func, args, kwargs) -> dict:
     """Non-tensor arguments by name, defaults applied where the signature is
     known (``F.dropout(x, 0.5)`` is recorded with ``training=True``)."""
-    signature = _SIGNATURES.get(func, False)
-    if signature is False:
+    entry = _SIGNATURES.get(func)
+    if entry is None:
         signature = _signature(func)
-        _SIGNATURES[func] = signature
+        entry = _SIGNATURES[func] = (signature, None if signature is None else _Binder(signature))
+    signature, binder = entry
+    bound = binder.bind(args, kwargs) if binder is not None else None
+    if bound is not None:
+        return {k: _plain(v) for k, v in bound.items()}
     if signature is not None:
         try:
             bound = signature.bind(*args, **kwargs)
@@ -141,12 +175,13 @@ class Recorder:
     fast_meta = True  # answer shape-preserving meta ops without running them (fast_meta)
     calling = None  # the name of the torch function running now (for aten op names)
 
-    def __init__(self, torch, model, sites, batch_size, amp_dtype):
+    def __init__(self, torch, modules, sites, batch_size, amp_dtype):
+        """``modules``: the model's ``named_modules(remove_duplicate=False)``."""
         self.torch = torch
         self.nodes: list[Node] = []
         self.stack: list[Node] = []
         self.names: dict[int, str] = {}
-        for name, module in model.named_modules(remove_duplicate=False):
+        for name, module in modules:
             self.names.setdefault(id(module), name)
         self.sites = sites or {}
         self.batch_size = batch_size
@@ -309,7 +344,12 @@ class Recorder:
     def _run(self, func, name, args, kwargs):
         """``func(*args, **kwargs)``, or its known result without running it
         (fast_meta), accounted for as the aten op would have been."""
-        fast = answer(self.torch, name, args, kwargs) if self.fast_meta else None
+        fast = None
+        if self.fast_meta:
+            # The answer's own ``torch.empty`` is not the model's op: it must
+            # not pass through the dispatch mode (counted, batch-followed).
+            with self.torch._C._DisableTorchDispatch():
+                fast = answer(self.torch, name, args, kwargs)
         if fast is None:
             outer, self.calling = self.calling, name
             try:

@@ -26,7 +26,7 @@ from ..load.sandbox import exit_message
 from ..load.sites import Site, display_path
 from .failure import traceback_site
 from .graph import Graph
-from .inputs import make_inputs, substitutes
+from .inputs import make_inputs, named_tensors, substitutes
 from .recorder import Recorder, tensor_leaves
 
 
@@ -117,16 +117,19 @@ def trace(
         register_module_forward_pre_hook,
     )
 
-    recorder = Recorder(torch, model, sites, batch_size, amp_dtype)
+    # One walk of the module tree serves names, stand-ins and training flags.
+    modules = list(model.named_modules(remove_duplicate=False))
+    recorder = Recorder(torch, modules, sites, batch_size, amp_dtype)
     function_mode_class, dispatch_mode_class = _mode_classes()
-    stand_ins, parameter_keys, substituted = _stand_ins(recorder, model, device, param_dtype)
+    stand_ins, parameter_keys, substituted = _stand_ins(recorder, model, modules, device,
+                                                        param_dtype)
     inputs = make_inputs(input_shapes, batch_size, device, param_dtype, seed)
     recorder.input_ids = {id(t) for t in inputs}
     recorder.mark_batch(inputs)
     input_infos = [recorder.info(t) for t in inputs]
     recorder.frozen_storages.update(recorder.storage_key(t) for t in inputs)
 
-    training_flags = [(m, m.training) for m in model.modules()]
+    training_flags = [(m, m.training) for _, m in modules]
     handles = []
     output, failure = None, None
     try:
@@ -192,16 +195,16 @@ def _bookkeeping(torch, hook):
     return run
 
 
-def _stand_ins(recorder, model, device, param_dtype):
+def _stand_ins(recorder, model, modules, device, param_dtype):
     """(parameters and buffers to run with, parameter name → storage key,
     whether they differ from the model's own); their storages are known to
     the recorder as frozen (not activations)."""
-    stand_ins, substituted = substitutes(model, device, param_dtype)
+    stand_ins, substituted = substitutes(model, device, param_dtype, modules)
     for tensor in stand_ins.values():
         recorder.frozen_storages.add(recorder.storage_key(tensor))
     parameter_keys = {
         name: recorder.storage_key(stand_ins[name])
-        for name, _ in model.named_parameters(remove_duplicate=False)
+        for name, _ in named_tensors(modules, "_parameters")
     }
     recorder.parameter_storages.update(parameter_keys.values())
     return stand_ins, parameter_keys, substituted
