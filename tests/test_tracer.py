@@ -55,6 +55,21 @@ def test_source_lines_of_modules_and_functional_ops(cheatsheet_graph):
     assert by_name["log_softmax"].args["dim"] == -1
 
 
+def test_recorded_arguments_name_dtypes_and_do_not_print_tensors(monkeypatch):
+    class Net(nn.Module):
+        def forward(self, x):
+            y = torch.cat([x, x], 1)
+            return y.to(torch.float16)
+
+    printed = []
+    monkeypatch.setattr(torch.Tensor, "__repr__", lambda self: printed.append(1) or "t")
+    graph = trace(Net(), [(3, 4, 4)])
+    by_name = {n.name: n for n in graph.ops()}
+    assert list(by_name["cat"].args.values()) == ["list", 1]
+    assert "torch.float16" in by_name["to"].args.values()  # a dtype, not "<tensor>"
+    assert printed == []  # a list of tensors is named by its type without printing it
+
+
 def test_functional_defaults_are_recorded():
     class Net(nn.Module):
         def forward(self, x):
@@ -209,8 +224,9 @@ class EveryFastMatrixOp(torch.nn.Module):
 
 
 class EveryFastConv(torch.nn.Module):
-    """Convolutions fast_meta answers (1-, 2- and 3-D; strided, dilated,
-    grouped, depthwise, without bias, per-dimension arguments) and those it
+    """Convolutions and concatenations fast_meta answers (1-, 2- and 3-D;
+    strided, dilated, grouped, depthwise, without bias, per-dimension
+    arguments; lists and tuples, negative and default dims) and those it
     leaves to torch (``padding="same"``, a channels-last input)."""
 
     def __init__(self):
@@ -229,7 +245,10 @@ class EveryFastConv(torch.nn.Module):
         c = self.same(x.contiguous(memory_format=torch.channels_last))
         d = self.c3(x.reshape(x.shape[0], 2, 4, 6, 6))
         e = F.conv2d(x, self.dw.weight, None, 1, 1, 1, 8)  # positional, functional
-        return a.sum() + b.sum() + c.sum() + d.sum() + e.sum()
+        f = torch.cat([e, x, e], 1).sum() + torch.cat((x, x), dim=-1).sum()
+        g = torch.cat([x, c], 1)  # a channels-last operand: left to torch
+        h = torch.cat([x.flatten(1), x.flatten(1).half().float()])  # dim 0 by default
+        return a.sum() + b.sum() + c.sum() + d.sum() + f.sum() + g.sum() + h.sum()
 
 
 @pytest.mark.parametrize("model, size", [
@@ -342,6 +361,7 @@ def _layouts():
     ("mean", lambda x: (x, (2, 3), True)), ("adaptive_avg_pool2d", lambda x: (x, 1)),
     ("conv2d", lambda x: (x, torch.empty(4, 8, 3, 3, device="meta"), None, 1, 1)),
     ("linear", lambda x: (x, torch.empty(3, x.shape[-1], device="meta"))),
+    ("cat", lambda x: ([x, x], 1)),
 ])
 def test_fast_meta_results_have_torchs_layout(name, call, layout):
     # What fast_meta answers must be the tensor torch's own kernel gives:

@@ -52,64 +52,96 @@ def _requested_numel(func, args) -> int:
     return numel
 
 
-def _skip_value_write(torch, func, args, kwargs):
+# What a function seen during a build is, decided once per function: most
+# calls (attribute reads, ``no_grad``'s switches) only pass through.
+_PASS, _FACTORY, _INIT, _VALUE_WRITE = "pass", "factory", "init", "value write"
+
+
+def _kind_of(func, factories) -> str:
+    if func in factories:
+        return _FACTORY
+    name = getattr(func, "__name__", "")
+    if name in _INIT_FUNCTIONS and getattr(func, "__module__", None) == "torch.nn.init":
+        return _INIT
+    if name in _VALUE_ONLY_METHODS and \
+            getattr(func, "__qualname__", "").startswith(("TensorBase.", "Tensor.")):
+        return _VALUE_WRITE
+    return _PASS
+
+
+def _skip_value_write(torch, kind, func, args, kwargs):
     """The meta tensor a value-only write would return, without running it
     (None: run it). Only plain scalars may accompany a method, so the result's
     shape is the tensor's and nothing a real run would raise is hidden; the
     ``nn.init`` functions keep their argument checks."""
-    name = getattr(func, "__name__", "")
-    if name not in _VALUE_ONLY_METHODS and name not in _INIT_FUNCTIONS:
-        return None  # most calls: attribute reads, factories, constructors' own ops
     tensor = args[0] if args else kwargs.get("tensor")
     if not isinstance(tensor, torch.Tensor) or tensor.device.type != "meta":
         return None
-    if getattr(func, "__module__", None) == "torch.nn.init":
-        if name not in _INIT_FUNCTIONS:
-            return None
-        if name in _FAN_CHECKED:
+    if kind == _INIT:
+        if func.__name__ in _FAN_CHECKED:
             torch.nn.init._calculate_fan_in_and_fan_out(tensor)
         return tensor
-    qualname = getattr(func, "__qualname__", "")
-    if name not in _VALUE_ONLY_METHODS or not qualname.startswith(("TensorBase.", "Tensor.")):
-        return None
     rest = list(args[1:]) + list(kwargs.values())
     if not all(isinstance(v, (int, float, bool)) or v is None for v in rest):
         return None
-    if not tensor.is_floating_point() and name not in ("fill_", "zero_"):
+    if not tensor.is_floating_point() and func.__name__ not in ("fill_", "zero_"):
         return None  # integer tensors: let torch decide what it accepts
     return tensor
+
+
+def _in_torch_layers(frame, layers_dir: str) -> bool:
+    """Is this the code of one of torch's own layers (``nn.Conv2d.__init__``)?
+    Those never compute with the values of the tensors they create, so their
+    parameters and buffers can be born on meta, saving a copy each."""
+    return frame is not None and frame.f_code.co_filename.startswith(layers_dir)
 
 
 @contextmanager
 def parameters_on_meta():
     """Every registered parameter and buffer moves to meta as it is registered;
-    large factory calls without a device are created there directly."""
+    large factory calls without a device, and those of torch's own layers,
+    are created there directly."""
+    import os
+    import sys
+
     import torch
     from torch import nn
     from torch.overrides import TorchFunctionMode
 
     factories = {getattr(torch, n) for n in _FACTORY_NAMES}
     meta = torch.device("meta")
+    layers_dir = os.path.dirname(nn.modules.conv.__file__) + os.sep
+    kinds: dict = {}
 
     class BigFactoriesOnMeta(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
-            skipped = _skip_value_write(torch, func, args, kwargs)
-            if skipped is not None:
-                return skipped
-            if (
-                func in factories
-                and kwargs.get("device") is None
-                and _requested_numel(func, args) >= BIG_TENSOR_ELEMENTS
-            ):
-                kwargs["device"] = meta
-            return func(*args, **kwargs)
+            try:
+                kind = kinds.get(func)
+                if kind is None:
+                    kind = kinds[func] = _kind_of(func, factories)
+            except TypeError:  # an unhashable callable
+                kind = _kind_of(func, factories)
+            if kind == _PASS:
+                return func(*args, **kwargs)
+            if kind == _FACTORY:
+                if kwargs.get("device") is None and (
+                        _in_torch_layers(sys._getframe(1), layers_dir)
+                        or _requested_numel(func, args) >= BIG_TENSOR_ELEMENTS):
+                    kwargs["device"] = meta
+                return func(*args, **kwargs)
+            skipped = _skip_value_write(torch, kind, func, args, kwargs)
+            return skipped if skipped is not None else func(*args, **kwargs)
 
     original_parameter = nn.Module.register_parameter
     original_buffer = nn.Module.register_buffer
 
     def register_parameter(module, name, param):
         original_parameter(module, name, param)
+        with torch._C.DisableTorchFunction():  # our reads are not the model's calls
+            _move_parameter(module, name)
+
+    def _move_parameter(module, name):
         param = module._parameters.get(name)
         if param is None or param.device.type == "meta":
             return
@@ -121,6 +153,10 @@ def parameters_on_meta():
 
     def register_buffer(module, name, tensor, persistent=True):
         original_buffer(module, name, tensor, persistent=persistent)
+        with torch._C.DisableTorchFunction():
+            _move_buffer(module, name)
+
+    def _move_buffer(module, name):
         buffer = module._buffers.get(name)
         if buffer is not None and buffer.device.type != "meta" and not isinstance(
             buffer, nn.parameter.UninitializedBuffer

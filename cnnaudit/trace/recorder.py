@@ -64,9 +64,28 @@ def _plain(value):
     if isinstance(value, tuple) and all(isinstance(v, (*_ARG_TYPES, slice)) or v is Ellipsis
                                         for v in value):
         return [_plain(v) for v in value]
-    if hasattr(value, "is_floating_point"):  # a tensor
+    if _is_tensor(value):
         return "<tensor>"
-    return repr(value) if len(repr(value)) < 60 else type(value).__name__
+    if _costly_repr(value):
+        return type(value).__name__
+    text = repr(value)
+    return text if len(text) < 60 else type(value).__name__
+
+
+def _costly_repr(value) -> bool:
+    """A module, or a container of tensors or modules (``torch.cat([a, b])``'s
+    list): their repr prints a whole tensor or module tree (tens of µs a
+    call) only to be cut to the type's name."""
+    if hasattr(value, "named_modules"):
+        return True
+    items = value.values() if isinstance(value, dict) else value \
+        if isinstance(value, (list, tuple, set)) else ()
+    return any(_is_tensor(v) or hasattr(v, "named_modules") for v in items)
+
+
+def _is_tensor(value) -> bool:
+    # torch.dtype has is_floating_point too (it was recorded as "<tensor>")
+    return hasattr(value, "is_floating_point") and hasattr(value, "dim")
 
 
 def function_label(func) -> str:
