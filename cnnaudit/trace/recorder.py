@@ -26,6 +26,7 @@ _NOT_OPS = {
 }
 
 _ARG_TYPES = (int, float, bool, str, type(None))
+_DTYPE_NAMES: dict = {}  # torch.float32 → "float32"
 
 
 def tensor_leaves(value, torch) -> list:
@@ -200,8 +201,12 @@ class Recorder:
         self.nodes: list[Node] = []
         self.stack: list[Node] = []
         self.names: dict[int, str] = {}
+        self.leaves: set[int] = set()  # modules without children
         for name, module in modules:
             self.names.setdefault(id(module), name)
+            if not any(child is not None for child in module._modules.values()):
+                self.leaves.add(id(module))
+        self.open_leaves = 0  # leaf-module calls on the stack (ops inside are their own)
         self.sites = sites or {}
         self.batch_size = batch_size
         # Storages whose values depend on the input batch; weak keys, so a
@@ -209,7 +214,7 @@ class Recorder:
         from torch.utils.weak import WeakIdKeyDictionary
 
         self.batch_storages = WeakIdKeyDictionary()
-        self.call_counts: Counter = Counter()
+        self.call_counts: dict[int, int] = {}
         self.function_counts: Counter = Counter()
         # id(tensor) → (tensor, producer node id). Tensors are held until the
         # trace ends so that ids are not reused.
@@ -241,7 +246,9 @@ class Recorder:
     def info(self, tensor, producer: Node | None = None) -> TensorInfo:
         storage = self.storage_key(tensor)
         nbytes = tensor.numel() * tensor.element_size()
-        dtype = str(tensor.dtype).replace("torch.", "")
+        dtype = _DTYPE_NAMES.get(tensor.dtype)
+        if dtype is None:
+            dtype = _DTYPE_NAMES[tensor.dtype] = str(tensor.dtype).replace("torch.", "")
         if producer is not None:
             self.tensors[id(tensor)] = (tensor, producer.id)
             new = storage not in self.output_storages
@@ -262,7 +269,7 @@ class Recorder:
     # -- nodes --------------------------------------------------------------
 
     def _inside_leaf(self) -> bool:
-        return any(n.kind == "module" and n.leaf for n in self.stack)
+        return self.open_leaves > 0
 
     def _attach(self, node: Node) -> None:
         node.id = len(self.nodes)
@@ -273,13 +280,16 @@ class Recorder:
     def pre_hook(self, module, args):
         torch = self.torch
         parent = self.stack[-1] if self.stack else None
-        name = self.names.get(id(module))
-        if name is None:  # a module created inside forward, not an attribute of the model
+        key = id(module)
+        name = self.names.get(key)
+        known = name is not None
+        if not known:  # a module created inside forward, not an attribute of the model
             name = f"{parent.name + '.' if parent and parent.name else ''}<{type(module).__name__}>"
         # The root is never a leaf: a model without submodules is all functional ops.
-        leaf = parent is not None and next(iter(module.children()), None) is None
-        call_index = self.call_counts[id(module)]
-        self.call_counts[id(module)] += 1
+        leaf = parent is not None and (key in self.leaves if known else
+                                       next(iter(module.children()), None) is None)
+        call_index = self.call_counts.get(key, 0)
+        self.call_counts[key] = call_index + 1
         node = Node(
             id=-1,
             kind="module",
@@ -298,10 +308,12 @@ class Recorder:
         node.in_op_graph = leaf and not self._inside_leaf()
         self._attach(node)
         self.stack.append(node)
+        self.open_leaves += leaf
 
     def post_hook(self, module, args, output):
         while self.stack:
             node = self.stack.pop()
+            self.open_leaves -= node.leaf
             if node.module is module:
                 producer = node if node.in_op_graph else None
                 node.outputs = [self.info(t, producer) for t in tensor_leaves(output, self.torch)]
@@ -504,6 +516,7 @@ class Recorder:
         if node is not None and node.kind == "module":
             node.error = one_line(exc)
         self.stack.clear()
+        self.open_leaves = 0
         return Failure(
             node=node.id if node is not None and node.id >= 0 else None,
             exc_type=type(exc).__name__,

@@ -161,7 +161,8 @@ def trace(
         for handle in handles:
             handle.remove()
         for module, flag in training_flags:
-            module.training = flag
+            if module.training != flag:  # (each assignment is nn.Module.__setattr__)
+                module.training = flag
 
     outputs = []
     if failure is None:
