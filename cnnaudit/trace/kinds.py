@@ -6,6 +6,7 @@ The vocabulary the rules (``linting.patterns``) and the receptive-field pass
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .graph import Node
 
@@ -44,6 +45,15 @@ POOL_FUNCTIONS = {"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_p
                   "max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d"}
 
 
+@lru_cache(maxsize=1)
+def _nn():
+    """``torch.nn``, imported on first use (a function-level import costs
+    more than the check it serves, and these run for every node)."""
+    from torch import nn
+
+    return nn
+
+
 def op_name(node: Node) -> str:
     """``F.relu`` → ``relu``; ``Tensor.__iadd__`` → ``iadd``; modules: their class."""
     if node.kind == "module":
@@ -54,25 +64,19 @@ def op_name(node: Node) -> str:
 
 def is_conv(node: Node) -> bool:
     if node.kind == "module":
-        from torch import nn
-
-        return isinstance(node.module, nn.modules.conv._ConvNd)
+        return isinstance(node.module, _nn().modules.conv._ConvNd)
     return op_name(node) in {"conv1d", "conv2d", "conv3d"}
 
 
 def is_linear(node: Node) -> bool:
     if node.kind == "module":
-        from torch import nn
-
-        return isinstance(node.module, nn.Linear)
+        return isinstance(node.module, _nn().Linear)
     return op_name(node) == "linear"
 
 
 def is_batchnorm(node: Node) -> bool:
     if node.kind == "module":
-        from torch import nn
-
-        return isinstance(node.module, nn.modules.batchnorm._BatchNorm)
+        return isinstance(node.module, _nn().modules.batchnorm._BatchNorm)
     return op_name(node) == "batch_norm"
 
 
