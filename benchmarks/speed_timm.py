@@ -8,7 +8,7 @@ each; one untimed warm-up of each first. The ratio is cnnaudit's time over
 torchinfo's. Targets (issue 13): ratio ≤ 1 on every model, median ≤ 0.5.
 Threads fixed at 1 (times on a shared 2-core machine are only comparable so).
 
-    python benchmarks/speed_timm.py [--repeats 3] [--limit N] [--markdown]
+    python benchmarks/speed_timm.py [--repeats 5] [--limit N] [--markdown]
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def pick_models(limit: int | None) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
