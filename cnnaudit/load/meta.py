@@ -120,8 +120,8 @@ def parameters_on_meta():
                 kind = kinds.get(func)
                 if kind is None:
                     kind = kinds[func] = _kind_of(func, factories)
-            except TypeError:  # an unhashable callable
-                kind = _kind_of(func, factories)
+            except TypeError:  # unhashable: not one of torch's factories or init functions
+                kind = _PASS
             if kind == _PASS:
                 return func(*args, **kwargs)
             if kind == _FACTORY:
