@@ -42,6 +42,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python benchmarks/torchvision_exactness.py
 	$(BIN)/python benchmarks/speed_vs_torchinfo.py
+	$(BIN)/python benchmarks/fast_meta_identity.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/peer_counts.py
