@@ -224,10 +224,11 @@ class EveryFastMatrixOp(torch.nn.Module):
 
 
 class EveryFastConv(torch.nn.Module):
-    """Convolutions and concatenations fast_meta answers (1-, 2- and 3-D;
-    strided, dilated, grouped, depthwise, without bias, per-dimension
-    arguments; lists and tuples, negative and default dims) and those it
-    leaves to torch (``padding="same"``, a channels-last input)."""
+    """Convolutions, concatenations, pooling and softmax as fast_meta answers
+    them (1-, 2- and 3-D; strided, dilated, grouped, depthwise, without bias,
+    per-dimension arguments; lists and tuples, negative and default dims;
+    ceil mode, padding) and those it leaves to torch (``padding="same"``,
+    channels-last inputs, pooling indices)."""
 
     def __init__(self):
         super().__init__()
@@ -248,7 +249,14 @@ class EveryFastConv(torch.nn.Module):
         f = torch.cat([e, x, e], 1).sum() + torch.cat((x, x), dim=-1).sum()
         g = torch.cat([x, c], 1)  # a channels-last operand: left to torch
         h = torch.cat([x.flatten(1), x.flatten(1).half().float()])  # dim 0 by default
-        return a.sum() + b.sum() + c.sum() + d.sum() + f.sum() + g.sum() + h.sum()
+        p = F.max_pool2d(x, 3, 2, 1, ceil_mode=True) + F.avg_pool2d(x, (3, 3), 2, 1, True)
+        q = F.max_pool2d(x, 2, 1, dilation=2) + F.avg_pool2d(x, 3, 1, count_include_pad=False)
+        r = F.max_pool2d(c, 2) + torch.nn.MaxPool2d(2, return_indices=True)(x)[0]  # left to torch
+        s = F.log_softmax(p.flatten(1), dim=1) + F.softmax(p.flatten(1), -1)
+        t = F.softmax(c, 1)  # channels-last: left to torch
+        u = F.max_pool2d(x[..., :5, :5].contiguous(), 2, 2, 1, ceil_mode=True)  # last window cut
+        return a.sum() + b.sum() + c.sum() + d.sum() + f.sum() + g.sum() + h.sum() + q.sum() \
+            + r.sum() + s.sum() + t.sum() + u.sum()
 
 
 @pytest.mark.parametrize("model, size", [
@@ -287,6 +295,8 @@ def test_fast_meta_answers_change_nothing(model, size, monkeypatch):
     lambda: torch.nn.Conv2d(4, 8, 3),  # built for 4 channels, receives 8
     lambda: torch.nn.Conv2d(8, 8, 7),  # a kernel larger than the 6×6 map
     lambda: torch.nn.Conv1d(8, 8, 3),  # a 1-D convolution given a 2-D map
+    lambda: torch.nn.MaxPool2d(8),  # a window larger than the map
+    lambda: torch.nn.AvgPool2d(3, padding=2),  # padding over half the window
 ])
 def test_fast_meta_never_hides_an_error(make_layer):
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), make_layer())
@@ -362,6 +372,8 @@ def _layouts():
     ("conv2d", lambda x: (x, torch.empty(4, 8, 3, 3, device="meta"), None, 1, 1)),
     ("linear", lambda x: (x, torch.empty(3, x.shape[-1], device="meta"))),
     ("cat", lambda x: ([x, x], 1)),
+    ("max_pool2d", lambda x: (x, 3, 2, 1, 1, True)), ("avg_pool2d", lambda x: (x, 2, 1, 1)),
+    ("softmax", lambda x: (x, 1)), ("log_softmax", lambda x: (x, -1)),
 ])
 def test_fast_meta_results_have_torchs_layout(name, call, layout):
     # What fast_meta answers must be the tensor torch's own kernel gives:

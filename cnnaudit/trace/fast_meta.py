@@ -281,6 +281,69 @@ def _convolution(torch, first, args, kwargs):
 _CONV_ARGUMENTS = ("weight", "bias", "stride", "padding", "dilation", "groups")
 
 
+def _pooling(torch, first, args, kwargs, name):
+    """``max_pool2d`` / ``avg_pool2d`` of a contiguous 4-D map: one aten op
+    (``max_pool2d_with_indices`` — its indices discarded — or ``avg_pool2d``),
+    contiguous, of torch's pooling output size. Their meta kernels are Python
+    whose ``torch._check`` imports sympy on first use (a quarter of a second
+    of a small model's whole run). Indices asked for, channels-last or
+    unbatched maps, and arguments torch rejects run the real op."""
+    names = _MAX_POOL_ARGUMENTS if name == "max_pool2d" else _AVG_POOL_ARGUMENTS
+    if set(kwargs) - set(names) or len(args) > len(names) + 1:
+        return None
+    values = dict(zip(names, (_argument(args, kwargs, i, key)
+                              for i, key in enumerate(names, start=1))))
+    if first.dim() != 4 or not first.is_floating_point() or not first.is_contiguous() \
+            or not first.numel() or values.get("return_indices") \
+            or values.get("divisor_override") is not None:
+        return None
+    kernel = _per_dim(values["kernel_size"], None, 2)
+    stride = _per_dim(values["stride"], None, 2) if values["stride"] not in (None, [], ()) \
+        else kernel
+    padding = _per_dim(values["padding"], 0, 2)
+    dilation = _per_dim(values.get("dilation"), 1, 2)
+    ceil_mode = values.get("ceil_mode") or False
+    if None in (kernel, stride, padding, dilation) or type(ceil_mode) is not bool \
+            or min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
+        return None
+    sizes = []
+    for length, k, step, pad, dil in zip(first.shape[2:], kernel, stride, padding, dilation):
+        extent = dil * (k - 1) + 1
+        if pad > (extent // 2 if name == "max_pool2d" else k // 2):
+            return None  # "pad should be at most half of effective kernel size"
+        size = (length + 2 * pad - extent + (step - 1 if ceil_mode else 0)) // step + 1
+        if ceil_mode and (size - 1) * step >= length + pad:
+            size -= 1  # the last window must start inside the map or its left padding
+        if size < 1:
+            return None
+        sizes.append(size)
+    aten = "aten::max_pool2d_with_indices" if name == "max_pool2d" else "aten::avg_pool2d"
+    return torch.empty((*first.shape[:2], *sizes), dtype=first.dtype, device="meta"), aten
+
+
+def _softmax(torch, first, args, kwargs, name):
+    """``softmax`` / ``log_softmax`` of a contiguous floating tensor over a
+    given dim, without a dtype: one ``aten::_softmax`` / ``_log_softmax``,
+    contiguous (a classifier's last op; its meta decomposition also imports
+    sympy on first use). An implicit dim or a dtype runs the real op."""
+    if set(kwargs) - {"dim", "_stacklevel", "dtype"} or len(args) > 4:
+        return None
+    dim = _argument(args, kwargs, 1, "dim")
+    rank = first.dim()
+    if type(dim) is not int or not rank or not -rank <= dim < rank \
+            or _argument(args, kwargs, 3, "dtype") is not None \
+            or not first.is_floating_point() or not first.is_contiguous():
+        return None
+    return (torch.empty(first.shape, dtype=first.dtype, device="meta"),
+            "aten::_log_softmax" if name == "log_softmax" else "aten::_softmax")
+
+
+_MAX_POOL_ARGUMENTS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                       "return_indices")
+_AVG_POOL_ARGUMENTS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                       "divisor_override")
+
+
 def _concatenate(torch, first, args, kwargs):
     """``torch.cat`` of contiguous tensors of one dtype and rank that agree
     outside ``dim``: one contiguous ``aten::cat`` (its meta kernel is a Python
@@ -328,7 +391,15 @@ def _per_dim(value, default, dims: int):
 
 _MATRIX = {"linear": _linear, "scaled_dot_product_attention": _attention,
            "conv1d": _convolution, "conv2d": _convolution, "conv3d": _convolution,
-           "cat": None}  # answered before the first argument is read as a tensor
+           "cat": None,  # answered before the first argument is read as a tensor
+           "max_pool2d": lambda torch, first, args, kwargs:
+               _pooling(torch, first, args, kwargs, "max_pool2d"),
+           "avg_pool2d": lambda torch, first, args, kwargs:
+               _pooling(torch, first, args, kwargs, "avg_pool2d"),
+           "softmax": lambda torch, first, args, kwargs:
+               _softmax(torch, first, args, kwargs, "softmax"),
+           "log_softmax": lambda torch, first, args, kwargs:
+               _softmax(torch, first, args, kwargs, "log_softmax")}
 
 
 def _argument(args, kwargs, index, key):
