@@ -72,20 +72,18 @@ def answer(torch, name: str, args, kwargs):
 
 def _answer(torch, name, args, kwargs):
     entry = SHAPE_PRESERVING.get(name)
-    if entry is None and name not in BROADCASTING and name not in _REDUCING \
-            and name not in _MATRIX:
+    special = _SPECIAL.get(name)
+    if entry is None and special is None:
         return None
     if not args or torch.is_grad_enabled():
         return None
     first = args[0]
-    if name == "cat":  # a list of tensors first
-        return _concatenate(torch, first, args, kwargs)
+    if name in _LIST_FIRST:  # torch.cat: a list of tensors, each checked by its handler
+        return special(torch, name, first, args, kwargs)
     if type(first) is not torch.Tensor or first.device.type != "meta":
         return None  # real values, or a tensor subclass with its own rules
-    if entry is None:
-        special = _REDUCING.get(name) or _MATRIX.get(name)
-        return special(torch, first, args, kwargs) if special else \
-            _broadcasting(torch, name, first, args, kwargs)
+    if special is not None:
+        return special(torch, name, first, args, kwargs)
     if name == "batch_norm" and _argument(args, kwargs, 5, "training"):
         return None
     if not _consistent(torch, name, first, args, kwargs):
@@ -155,7 +153,7 @@ def _broadcast(a: tuple, b: tuple) -> tuple | None:
     return tuple(out)
 
 
-def _mean(torch, first, args, kwargs):
+def _mean(torch, name, first, args, kwargs):
     """``x.mean(dims, keepdim)`` of a contiguous floating tensor: contiguous."""
     if set(kwargs) - {"dim", "keepdim"} or len(args) > 3 or not first.is_floating_point() \
             or not first.is_contiguous():
@@ -176,7 +174,7 @@ def _mean(torch, first, args, kwargs):
     return torch.empty(shape, dtype=first.dtype, device="meta"), "aten::mean"
 
 
-def _global_average(torch, first, args, kwargs):
+def _global_average(torch, name, first, args, kwargs):
     """``adaptive_avg_pool2d(x, 1)`` dispatches to ``mean`` over the last two
     dimensions, keeping them: contiguous when ``x`` is."""
     size = _argument(args, kwargs, 1, "output_size")
@@ -188,16 +186,13 @@ def _global_average(torch, first, args, kwargs):
                        device="meta"), "aten::mean"
 
 
-_REDUCING = {"mean": _mean, "adaptive_avg_pool2d": _global_average}
-
-
 def _plain_meta(torch, tensor, dtype, rank=None, contiguous=True) -> bool:
     return (type(tensor) in (torch.Tensor, torch.nn.Parameter) and tensor.device.type == "meta"
             and tensor.dtype == dtype and (tensor.is_contiguous() or not contiguous)
             and (rank is None or tensor.dim() == rank))
 
 
-def _linear(torch, first, args, kwargs):
+def _linear(torch, name, first, args, kwargs):
     """``F.linear`` of a contiguous input: ATen flattens it to 2-D and runs
     one ``addmm`` (with bias) or ``mm`` (without); through meta's Python
     kernels that was 1.3 ms a call on a vision transformer's blocks. Other
@@ -218,7 +213,7 @@ def _linear(torch, first, args, kwargs):
     return out, [("aten::addmm" if bias is not None else "aten::mm", macs)]
 
 
-def _attention(torch, first, args, kwargs):
+def _attention(torch, name, first, args, kwargs):
     """``scaled_dot_product_attention`` without mask, dropout, causality or a
     scale, on 4-D q, k, v: on meta it runs the math decomposition — q and k
     scaled (two ``mul``), two ``bmm`` (copies and views around them, no
@@ -243,7 +238,7 @@ def _attention(torch, first, args, kwargs):
                  ("aten::_safe_softmax", None), ("aten::bmm", pairs * value_embed)]
 
 
-def _convolution(torch, first, args, kwargs):
+def _convolution(torch, name, first, args, kwargs):
     """``conv1d/2d/3d`` of a batched, contiguous input with a contiguous
     weight and integer padding: one ``aten::convolution``, whose meta kernel
     (Python shape arithmetic, ~0.1 ms a call) gives a contiguous tensor of the
@@ -270,7 +265,7 @@ def _convolution(torch, first, args, kwargs):
     if bias is not None and not (_plain_meta(torch, bias, first.dtype, 1)
                                  and bias.shape[0] == out_channels):
         return None
-    sizes = [(length + 2 * pad - dil * (k - 1) - 1) // step + 1 for length, pad, dil, k, step
+    sizes = [_windows(length, dil * (k - 1) + 1, step, pad) for length, pad, dil, k, step
              in zip(first.shape[2:], padding, dilation, kernel, stride)]
     if min(sizes) < 1 or not first.shape[0]:
         return None  # the kernel does not fit: torch's own error
@@ -282,7 +277,7 @@ def _convolution(torch, first, args, kwargs):
 _CONV_ARGUMENTS = ("weight", "bias", "stride", "padding", "dilation", "groups")
 
 
-def _pooling(torch, first, args, kwargs, name):
+def _pooling(torch, name, first, args, kwargs):
     """``max_pool2d`` / ``avg_pool2d`` of a contiguous 4-D map: one aten op
     (``max_pool2d_with_indices`` — its indices discarded — or ``avg_pool2d``),
     contiguous, of torch's pooling output size (the meta kernel is Python
@@ -311,9 +306,7 @@ def _pooling(torch, first, args, kwargs, name):
         extent = dil * (k - 1) + 1
         if pad > (extent // 2 if name == "max_pool2d" else k // 2):
             return None  # "pad should be at most half of effective kernel size"
-        size = (length + 2 * pad - extent + (step - 1 if ceil_mode else 0)) // step + 1
-        if ceil_mode and (size - 1) * step >= length + pad:
-            size -= 1  # the last window must start inside the map or its left padding
+        size = _windows(length, extent, step, pad, ceil_mode)
         if size < 1:
             return None
         sizes.append(size)
@@ -321,7 +314,7 @@ def _pooling(torch, first, args, kwargs, name):
     return torch.empty((*first.shape[:2], *sizes), dtype=first.dtype, device="meta"), aten
 
 
-def _softmax(torch, first, args, kwargs, name):
+def _softmax(torch, name, first, args, kwargs):
     """``softmax`` / ``log_softmax`` of a contiguous floating tensor over a
     given dim, without a dtype: one ``aten::_softmax`` / ``_log_softmax``,
     contiguous (a classifier's last op; on meta a Python decomposition,
@@ -338,13 +331,24 @@ def _softmax(torch, first, args, kwargs, name):
             "aten::_log_softmax" if name == "log_softmax" else "aten::_softmax")
 
 
+def _windows(length: int, extent: int, step: int, pad: int, ceil_mode: bool = False) -> int:
+    """How many windows of ``extent`` (dilation applied) fit along ``length``
+    padded by ``pad`` on each side, ``step`` apart: a convolution's or a
+    pooling's output size (ceil mode: a last partial window counts, if it
+    starts inside the map or its left padding). Below 1: torch raises."""
+    size = (length + 2 * pad - extent + (step - 1 if ceil_mode else 0)) // step + 1
+    if ceil_mode and (size - 1) * step >= length + pad:
+        size -= 1
+    return size
+
+
 _MAX_POOL_ARGUMENTS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode",
                        "return_indices")
 _AVG_POOL_ARGUMENTS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                        "divisor_override")
 
 
-def _concatenate(torch, first, args, kwargs):
+def _concatenate(torch, name, first, args, kwargs):
     """``torch.cat`` of contiguous tensors of one dtype and rank that agree
     outside ``dim``: one contiguous ``aten::cat`` (its meta kernel is a Python
     reference, ~0.3 ms a call; GhostNet joins every block with one). Other
@@ -389,17 +393,19 @@ def _per_dim(value, default, dims: int):
     return None
 
 
-_MATRIX = {"linear": _linear, "scaled_dot_product_attention": _attention,
-           "conv1d": _convolution, "conv2d": _convolution, "conv3d": _convolution,
-           "cat": None,  # answered before the first argument is read as a tensor
-           "max_pool2d": lambda torch, first, args, kwargs:
-               _pooling(torch, first, args, kwargs, "max_pool2d"),
-           "avg_pool2d": lambda torch, first, args, kwargs:
-               _pooling(torch, first, args, kwargs, "avg_pool2d"),
-           "softmax": lambda torch, first, args, kwargs:
-               _softmax(torch, first, args, kwargs, "softmax"),
-           "log_softmax": lambda torch, first, args, kwargs:
-               _softmax(torch, first, args, kwargs, "log_softmax")}
+# function name → handler(torch, name, first argument, args, kwargs) for the
+# ops answered by a function of their own (the shape-preserving ones above
+# share _answer's body)
+_SPECIAL = {
+    **dict.fromkeys(BROADCASTING, _broadcasting),
+    "mean": _mean, "adaptive_avg_pool2d": _global_average,
+    "linear": _linear, "scaled_dot_product_attention": _attention,
+    "conv1d": _convolution, "conv2d": _convolution, "conv3d": _convolution,
+    "max_pool2d": _pooling, "avg_pool2d": _pooling,
+    "softmax": _softmax, "log_softmax": _softmax,
+    "cat": _concatenate,
+}
+_LIST_FIRST = {"cat"}
 
 
 def _argument(args, kwargs, index, key):
