@@ -201,11 +201,8 @@ class Recorder:
         self.nodes: list[Node] = []
         self.stack: list[Node] = []
         self.names: dict[int, str] = {}
-        self.leaves: set[int] = set()  # modules without children
         for name, module in modules:
             self.names.setdefault(id(module), name)
-            if not any(child is not None for child in module._modules.values()):
-                self.leaves.add(id(module))
         self.open_leaves = 0  # leaf-module calls on the stack (ops inside are their own)
         self.sites = sites or {}
         self.batch_size = batch_size
@@ -282,12 +279,11 @@ class Recorder:
         parent = self.stack[-1] if self.stack else None
         key = id(module)
         name = self.names.get(key)
-        known = name is not None
-        if not known:  # a module created inside forward, not an attribute of the model
+        if name is None:  # a module created inside forward, not an attribute of the model
             name = f"{parent.name + '.' if parent and parent.name else ''}<{type(module).__name__}>"
         # The root is never a leaf: a model without submodules is all functional ops.
-        leaf = parent is not None and (key in self.leaves if known else
-                                       next(iter(module.children()), None) is None)
+        # (module._modules read directly: torch's children() is a generator with a memo)
+        leaf = parent is not None and all(child is None for child in module._modules.values())
         call_index = self.call_counts.get(key, 0)
         self.call_counts[key] = call_index + 1
         node = Node(
