@@ -16,18 +16,7 @@ import argparse
 import sys
 import warnings
 
-from speed_timm import FAMILIES, TOO_BIG
-
-
-def pick_models(limit: int | None) -> list[str]:
-    import timm
-
-    chosen = []
-    for family in FAMILIES:
-        names = [n for n in timm.list_models(f"{family}*")
-                 if not any(t in n for t in TOO_BIG) and n not in chosen]
-        chosen += names[:1]
-    return chosen[:limit] if limit else chosen
+from speed_timm import pick_models
 
 
 def described(name: str, size) -> tuple:
@@ -51,7 +40,7 @@ def main() -> int:
     from cnnaudit.trace.recorder import Recorder
 
     differing = []
-    models = pick_models(args.limit)
+    models = pick_models(args.limit, per_family=1)
     for name in models:
         size = timm.create_model(name).pretrained_cfg["input_size"]
         Recorder.fast_meta = True

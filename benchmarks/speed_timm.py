@@ -35,7 +35,7 @@ TOO_BIG = ("xxl", "xl", "huge", "giant", "large", "_l_", "152", "200", "269", "b
 PER_FAMILY = 3
 
 
-def pick_models(limit: int | None) -> list[str]:
+def pick_models(limit: int | None, per_family: int = PER_FAMILY) -> list[str]:
     import timm
 
     chosen: list[str] = []
@@ -43,7 +43,7 @@ def pick_models(limit: int | None) -> list[str]:
         names = [n for n in timm.list_models(f"{family}*")
                  if n.split(".")[0] == n and not any(t in n for t in TOO_BIG)
                  and n not in chosen]
-        chosen += names[:PER_FAMILY]
+        chosen += names[:per_family]
     return chosen[:limit] if limit else chosen
 
 
