@@ -469,3 +469,68 @@ def test_a_variant_failing_under_any_seed_gets_no_verdict():
     assert first[1].status == "diverged" and "nan" in first[1].note
     assign_verdicts(first, ProbeOptions())
     assert first[1].verdict == "not measured (diverged)"
+
+
+def test_out_of_memory_while_measuring_halves_the_batch_retries_and_says_so(monkeypatch):
+    """The back-off gpu_check exercises on a card, here with the allocator's
+    error raised for any batch over 8."""
+    from cnnaudit.probing import train
+
+    real_step = train.Trainer.step
+
+    def small_memory_step(self, variant, step):
+        if variant.batch_size > 8:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 9.00 GiB")
+        return real_step(self, variant, step)
+
+    monkeypatch.setattr(train.Trainer, "step", small_memory_step)
+    result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA304", steps=4, warmup=1,
+                            batch_size=32, progress=False)
+    original = result.variants[0]
+    assert original.batch_size == 8 and original.status == "ok"
+    assert original.note == "out of memory: batch reduced to 8"
+    assert len(original.step_times) == 4
+    assert "batch reduced to 8" in cnnaudit.render(result)
+
+
+def test_the_first_step_is_timed_apart_from_the_steps(report):
+    """--compile's compilation lands in the first (warm-up) step: its wall
+    time is reported on its own, the step time leaves it out."""
+    for variant in report.to_dict()["variants"]:
+        assert variant["first_step_ms"] > 0
+
+
+def test_the_probe_imports_neither_fvcore_nor_libcst():
+    """The GPU machine has neither (docs/benchmarks.md, "On a GPU"): the probe's
+    path must not need them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cnnaudit; cnnaudit.probe(sys.argv[1], (1, 28, 28), apply='CNA304', "
+            "steps=2, warmup=0, batch_size=8, progress=False); "
+            "print(sorted(m for m in ('fvcore', 'libcst') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, CHEATSHEET], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_compile_trains_the_compiled_module(monkeypatch):
+    """--compile's module refuses truth-testing (len()): the step once picked
+    it with ``runner or model`` and failed on every card (found by
+    benchmarks/gpu_check.py's CPU dry run). Dynamo's eager backend keeps the
+    test fast; inductor is gpu_check's."""
+    calls = []
+    real = torch.compile
+
+    def eager_compile(model, **kwargs):
+        calls.append(model)
+        return real(model, backend="eager", **kwargs)
+
+    monkeypatch.setattr(torch, "compile", eager_compile)
+    torch._dynamo.reset()
+    result = cnnaudit.probe(CHEATSHEET, (1, 28, 28), apply="CNA304", steps=3, warmup=1,
+                            batch_size=16, compile=True, progress=False)
+    assert calls and result.variants[0].status == "ok"
+    assert len(result.variants[0].step_times) == 3
+    assert isinstance(result.variants[0].runner, torch._dynamo.eval_frame.OptimizedModule)

@@ -127,19 +127,20 @@ def _live_storage_mode(torch):
 
 
 def measure_plain_steps(torch, model, optimizer, batches, amp_dtype=None) -> MemoryMeter:
-    """The peak, phase by phase, of a plain CPU training loop over ``batches``
-    ((x, y) pairs): ``zero_grad(set_to_none=True)``, then the batch (forward
-    phase), cross-entropy, backward, step — the probe's order. What the
-    estimate is checked against (tests/test_memory.py,
-    benchmarks/memory_estimate.py)."""
-    meter = MemoryMeter(torch, torch.device("cpu"))
+    """The peak, phase by phase, of a plain training loop over ``batches``
+    ((x, y) pairs, on the model's device): ``zero_grad(set_to_none=True)``,
+    then the batch (forward phase), cross-entropy, backward, step — the
+    probe's order. What the estimate is checked against (tests/test_memory.py,
+    benchmarks/memory_estimate.py, and on CUDA benchmarks/gpu_check.py)."""
+    device = next(model.parameters()).device
+    meter = MemoryMeter(torch, device)
     meter.start(preexisting=[*model.parameters(), *model.buffers()])
     try:
         for x, y in batches:
             optimizer.zero_grad(set_to_none=True)
             meter.phase("forward")
             x = x.clone()  # the batch is allocated in the step, as a loader's would be
-            with torch.autocast("cpu", dtype=amp_dtype, enabled=amp_dtype is not None):
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
                 loss = torch.nn.functional.cross_entropy(model(x), y)
             meter.phase("backward")
             loss.backward()

@@ -45,6 +45,9 @@ class Variant:
     estimated_memory_bytes: int | None = None
     batch_size: int = 0
     step_times: list[float] = field(default_factory=list)  # seconds, measured steps
+    # Wall seconds of the very first step (warm-up, never timed with the rest):
+    # with --compile it holds the compilation, which the step time leaves out.
+    first_step_seconds: float | None = None
     # Median seconds of the measured steps of each interleaved round (None for a
     # round with none, such as warm-up): what the paired comparison pairs.
     round_times: list = field(default_factory=list)
@@ -82,6 +85,8 @@ class Variant:
             "batch_size": self.batch_size,
             "step_time_ms": timing,
             "samples_per_s": (self.batch_size / (timing["median"] / 1000)) if timing else None,
+            "first_step_ms": (self.first_step_seconds * 1000
+                              if self.first_step_seconds is not None else None),
             "peak_memory_bytes": self.peak_memory_bytes,
             "peak_memory_phase": self.peak_memory_phase,
             "estimated_memory_bytes": self.estimated_memory_bytes,

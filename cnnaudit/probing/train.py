@@ -92,7 +92,8 @@ class Trainer:
         variant.optimizer.zero_grad(set_to_none=True)
         self._phase("forward")
         x, y = self.batch(step, variant.batch_size)
-        runner = variant.runner or variant.model
+        # not `or`: truth-testing a compiled module calls len(), which it refuses
+        runner = variant.runner if variant.runner is not None else variant.model
         if self.cuda:
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record()
@@ -211,6 +212,7 @@ def _train_round(torch, trainer, variant, options, done, progress) -> None:
         step = done[id(variant)]
         if step >= total:
             break
+        began = time.perf_counter()
         try:
             seconds, loss = trainer.step(variant, step)
         except Exception as exc:
@@ -219,6 +221,8 @@ def _train_round(torch, trainer, variant, options, done, progress) -> None:
                 torch.cuda.empty_cache()
                 break
             raise
+        if step == 0:  # wall time: a compiling first step is mostly host work
+            variant.first_step_seconds = time.perf_counter() - began
         done[id(variant)] += 1
         if progress is not None:
             progress.update(1)
