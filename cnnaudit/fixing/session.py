@@ -18,12 +18,12 @@ import copy
 import difflib
 import itertools
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CnnauditError, one_line
 from ..load import is_library_file, split_spec
+from ..load.source import SourceEncodingError, SourceFile, read_source, write_source
 from .edits import FixError, apply_edit
 
 BLOCKING = ("error", "warning")
@@ -82,7 +82,12 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
         outcome.refused = [_entry(f, "the model is library code") for f in fixable]
         return outcome
     _, name = split_spec(spec)
-    original = path.read_text()
+    try:
+        source = read_source(path)
+    except CnnauditError as exc:
+        outcome.refused = [_entry(f, exc.message) for f in fixable]
+        return outcome
+    original = source.text
     text, current = original, report
     # A layer name can carry several findings of one rule (three Linears built
     # in forward): a fix must lower their count; a refused one is not retried.
@@ -100,10 +105,12 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
         else:
             try:
                 edited = apply_edit(text, finding.edit)
-                verified, reason = _verify(path, name, edited, input_sizes, model_args, options,
-                                           current, finding)
+                verified, reason = _verify(source, name, edited, input_sizes, model_args,
+                                           options, current, finding)
             except FixError as exc:
                 reason = str(exc)
+            except SourceEncodingError as exc:
+                reason = exc.message
         if verified is None:
             left.append(_entry(finding, reason))
             blocked.add((finding.code, finding.layer))
@@ -117,24 +124,25 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
             original.splitlines(keepends=True), text.splitlines(keepends=True),
             fromfile=f"a/{shown}", tofile=f"b/{shown}"))
         if write:
-            if path.read_text() != original:
+            if source.changed_on_disk():
                 outcome.refused.extend(dict(a, reason="the file changed on disk since it was "
                                             "read: not written") for a in outcome.applied)
                 outcome.applied = []
             else:
-                _write_atomically(path, text)
+                write_source(source, text)
                 outcome.written = True
     return outcome
 
 
-def _verify(path: Path, name: str, edited: str, input_sizes, model_args, options, before,
-            finding):
+def _verify(source: SourceFile, name: str, edited: str, input_sizes, model_args, options,
+            before, finding):
     """(the edited model's lint report, "") when the edit keeps every promise,
     else (None, why not)."""
     from ..linting import lint
 
+    path = source.path
     copy_path = _copy_path(path, next(_COPIES))
-    copy_path.write_text(edited)
+    copy_path.write_bytes(source.encode(edited))  # as the file itself will be written
     try:
         verify_options = copy.copy(options)
         verify_options.max_suggestions = 0
@@ -213,18 +221,3 @@ def _entry(finding, reason: str) -> dict:
     return {"code": finding.code, "layer": finding.layer, "file": finding.file,
             "line": finding.line, "safety": (finding.edit or {}).get("safety"),
             "reason": reason}
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A temporary file in the same folder, renamed over the original: a
-    reader sees the old file or the new one, never half of one."""
-    mode = path.stat().st_mode
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

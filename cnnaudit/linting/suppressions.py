@@ -6,10 +6,14 @@ as is one that matched no finding.
 
 from __future__ import annotations
 
+import io
 import re
 import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from ..errors import CnnauditError
+from ..load.source import read_source
 
 COMMENT = re.compile(r"#\s*cnnaudit:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
@@ -31,13 +35,13 @@ class Suppression:
 def _comments(path: str) -> tuple[tuple[int, int, str], ...]:
     """(line, column, text) of every comment token: a ``# cnnaudit: ignore`` inside
     a string literal is not a comment. Read as Python reads the file (PEP 263
-    coding line, BOM) through ``tokenize``."""
+    coding line, BOM: ``load.source``)."""
     try:
-        with tokenize.open(path) as handle:
-            return tuple((token.start[0], token.start[1], token.string)
-                         for token in tokenize.generate_tokens(handle.readline)
-                         if token.type == tokenize.COMMENT)
-    except (OSError, SyntaxError, UnicodeDecodeError, tokenize.TokenError):
+        readline = io.StringIO(read_source(path).text).readline
+        return tuple((token.start[0], token.start[1], token.string)
+                     for token in tokenize.generate_tokens(readline)
+                     if token.type == tokenize.COMMENT)
+    except (CnnauditError, SyntaxError, tokenize.TokenError):
         return ()
 
 
