@@ -231,7 +231,7 @@ def test_sarif_validates_against_the_oasis_2_1_0_schema():
 def test_catalog_json_formats_have_a_schema_version():
     runner = CliRunner()
     catalog = json.loads(runner.invoke(main, ["rules", "--format", "json"]).output)
-    assert catalog["schema_version"] == 1 and len(catalog["rules"]) == 26
+    assert catalog["schema_version"] == 1 and len(catalog["rules"]) == 27
     rule = json.loads(runner.invoke(main, ["explain", "CNA202", "-f", "json"]).output)
     assert rule["name"] == "bias-before-bn" and "bias=False" in rule["examples"]["good.py"]
 
