@@ -534,3 +534,79 @@ def test_compile_trains_the_compiled_module(monkeypatch):
     assert calls and result.variants[0].status == "ok"
     assert len(result.variants[0].step_times) == 3
     assert isinstance(result.variants[0].runner, torch._dynamo.eval_frame.OptimizedModule)
+
+
+BATCH_NORM_HEAD = '''import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc1 = nn.Linear(8 * 26 * 26, 32)
+        self.bn1 = nn.BatchNorm1d(32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        return self.fc2(F.relu(self.bn1(self.fc1(x.flatten(1)))))
+'''
+
+
+def _cli_probe(*args):
+    # the given options last: click keeps an option's last value
+    return CliRunner().invoke(main, ["probe", args[0], "--input-size", "1,28,28", "--quiet",
+                                     "--steps", "3", "--warmup", "0", "--apply", "CNA304",
+                                     *args[1:]])
+
+
+def test_batch_one_on_a_batchnorm_is_one_line_at_the_layer(tmp_path):
+    """Issue 22: torch's ValueError mid-step became an internal error. A
+    BatchNorm2d over 26×26 positions trains at batch 1; the BatchNorm1d
+    after the Linear cannot."""
+    model = tmp_path / "bn_head.py"
+    model.write_text(BATCH_NORM_HEAD)
+    result = _cli_probe(f"{model}:Net", "--batch-size", "1")
+    assert result.exit_code == 2 and "internal error" not in result.output
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith(f"{model}:11: bn1 (BatchNorm1d) sees 1 value per channel")
+    assert "--batch-size 2" in line
+    assert _cli_probe(f"{model}:Net", "--batch-size", "2").exit_code == 0
+
+
+@pytest.mark.parametrize("x, said", [
+    ("empty", "0 samples; the probe needs some"),
+    ("nan", "64 of 64 samples hold NaN or infinite values"),
+    ("one inf", "1 of 64 samples hold NaN or infinite values"),
+])
+def test_empty_and_non_finite_data_is_one_line(x, said, tmp_path):
+    import numpy as np
+
+    images = {"empty": np.zeros((0, 1, 28, 28), np.float32),
+              "nan": np.full((64, 1, 28, 28), np.nan, np.float32),
+              "one inf": np.random.default_rng(0).random((64, 1, 28, 28), np.float32)}[x]
+    if x == "one inf":
+        images[5, 0, 3, 3] = np.inf
+    path = tmp_path / "data.npz"
+    np.savez(path, x=images, y=np.arange(len(images)) % 10)
+    result = _cli_probe(CHEATSHEET, "--data", f"npz:{path}", "--batch-size", "8")
+    assert result.exit_code == 2 and "internal error" not in result.output
+    assert result.output.strip().splitlines() == [f"cnnaudit: error: --data npz:{path}: "
+                                                  + result.output.split(": ", 3)[-1].strip()]
+    assert said in result.output
+
+
+def test_a_probe_whose_original_diverged_is_inconclusive_not_a_pass(tmp_path):
+    """Issue 22: every variant diverged, the original was called "baseline"
+    and the probe exited 0. Logits scaled past float32's range: the loss is
+    NaN from the first step."""
+    model = tmp_path / "overflow.py"
+    model.write_text(BATCH_NORM_HEAD.replace(
+        "return self.fc2(F.relu(self.bn1(self.fc1(x.flatten(1)))))",
+        "return self.fc2(F.relu(self.bn1(self.fc1(x.flatten(1))))) * 1e39"))
+    result = _cli_probe(f"{model}:Net", "--batch-size", "16")
+    assert result.exit_code == 2
+    assert "cnnaudit: inconclusive: the original could not be measured (diverged: loss " \
+           "became nan at step" in result.output

@@ -340,7 +340,10 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
 
         plot_losses(report, plot)
     click.echo(render_probe(report, output_format))
-    sys.exit(decide_exit(interrupted=report.interrupted))
+    if report.baseline_failure and not report.interrupted:
+        click.echo(f"cnnaudit: inconclusive: {report.baseline_failure}; no suggestion can be "
+                   "judged against it", err=True)
+    sys.exit(report.exit_code())
 
 
 @main.command()

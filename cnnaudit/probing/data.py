@@ -35,11 +35,20 @@ class ProbeData:
 
 
 def _split(name, description, x, y, num_classes, seed) -> ProbeData:
+    """Every source ends here: the checks that make data bad for any of them
+    (too few samples, values that are not numbers), then the seeded split.
+    ``num_classes`` None: one more than the largest label."""
     import torch
 
     if len(x) < 2:
-        raise CnnauditError(f"--data {name}: {len(x)} sample; the probe needs some to train "
-                            "on and some to hold out")
+        raise CnnauditError(f"--data {name}: {len(x)} sample{'' if len(x) == 1 else 's'}; the "
+                            "probe needs some to train on and some to hold out")
+    bad = int((~torch.isfinite(x.reshape(len(x), -1))).any(dim=1).sum())
+    if bad:
+        raise CnnauditError(f"--data {name}: {bad:,} of {len(x):,} samples hold NaN or infinite "
+                            "values; nothing can train on them (drop or repair them first)")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     x, y = x[order], y[order]
     held_out = max(1, int(len(x) * HELD_OUT_SHARE))
@@ -145,7 +154,7 @@ def from_npz(path, input_shape, seed) -> ProbeData:
         x = x.unsqueeze(1)
     _check_shape(f"npz:{path}", x, input_shape)
     y = check_labels(f"npz:{path}", raw_y, len(x))
-    return _split(f"npz:{path}", f"{len(x):,} samples from {path}", x, y, int(y.max()) + 1, seed)
+    return _split(f"npz:{path}", f"{len(x):,} samples from {path}", x, y, None, seed)
 
 
 def _torchvision_dataset(kind, root, input_shape, seed, limit=20000) -> ProbeData:
@@ -173,11 +182,12 @@ def _torchvision_dataset(kind, root, input_shape, seed, limit=20000) -> ProbeDat
         except (OSError, ValueError) as exc:  # PIL: truncated or not an image
             where = dataset.samples[index][0] if hasattr(dataset, "samples") else index
             raise CnnauditError(f"--data {kind}:{root}: cannot read {where}: {exc}") from None
+    if not samples:
+        raise CnnauditError(f"--data {kind}:{root}: no samples")
     xs, ys = zip(*samples)
     x, y = torch.stack(xs), torch.tensor(ys)
     _check_shape(f"{kind}:{root}", x, input_shape)
-    return _split(f"{kind}:{root}", f"{count:,} samples of {kind} at {root}", x, y,
-                  int(y.max()) + 1, seed)
+    return _split(f"{kind}:{root}", f"{count:,} samples of {kind} at {root}", x, y, None, seed)
 
 
 def load_data(spec: str | None, input_shape, num_classes: int, seed: int = 0) -> ProbeData:

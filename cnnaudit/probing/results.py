@@ -125,6 +125,25 @@ class ProbeReport:
     ddp: dict | None = None
     machine: dict = field(default_factory=dict)  # threads, load average before the run
 
+    @property
+    def baseline_failure(self) -> str | None:
+        """Why the original could not be measured (then nothing can be judged
+        against it), or None."""
+        original = self.variants[0] if self.variants else None
+        if original is None:
+            return "no variant was trained"
+        if original.status == "ok":
+            return None
+        return f"the original could not be measured ({original.status}: {original.note})"
+
+    def exit_code(self) -> int:
+        """130 when interrupted; 2 (inconclusive) when the original could not
+        be measured; else 0 (``errors.decide_exit``)."""
+        from ..errors import decide_exit
+
+        return decide_exit(interrupted=self.interrupted,
+                           usage_errors=int(self.baseline_failure is not None))
+
     def to_dict(self) -> dict:
         data = {
             "schema_version": SCHEMA_VERSION,

@@ -119,7 +119,7 @@ def _run_once(torch, model, input_size, model_args, options, device, first: bool
         raise CnnauditError(f"--data {data.name} has {data.num_classes} classes, the model "
                             f"outputs {classes}; build it for {data.num_classes} "
                             "(for example --model-args num_classes=...)")
-    warnings = check_training_setup(loaded.model, data, classes, options)
+    warnings = check_training_setup(loaded.model, data, classes, options, base)
     machine = _machine(torch, device, options, warnings if first else [])
     threads_before = torch.get_num_threads()
     if device.type == "cpu":
@@ -159,14 +159,17 @@ def merge_seeds(variants, later_runs) -> None:
         variant.accuracy = sum(known) / len(known) if known else None
 
 
-def check_training_setup(model, data, classes: int, options) -> list[str]:
+def check_training_setup(model, data, classes: int, options, summary=None) -> list[str]:
     """What would make training fail or its numbers meaningless, before any
-    step runs: errors for the first, warnings (returned) for the second."""
+    step runs: errors for the first, warnings (returned) for the second.
+    ``summary``: the original's, whose layers say what each BatchNorm sees."""
     if not any(p.requires_grad for p in model.parameters()):
         raise CnnauditError("the model has no trainable parameters: there is nothing to probe")
     if len(data.train_x) < options.batch_size:
         raise CnnauditError(f"--batch-size {options.batch_size} is larger than the "
                             f"{len(data.train_x):,} training samples of --data {data.name}")
+    if summary is not None and summary.graph is not None:
+        check_batch_norm_batch(summary.graph, options.batch_size)
     warnings = []
     if classes < 2:
         warnings.append("the model has one output: every prediction is the same class, so "
@@ -174,6 +177,26 @@ def check_training_setup(model, data, classes: int, options) -> list[str]:
     if len(set(data.train_y.tolist())) < 2:
         warnings.append(f"--data {data.name} has one class: accuracy means nothing here")
     return warnings
+
+
+BATCH_NORMS = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "F.batch_norm")
+
+
+def check_batch_norm_batch(graph, batch_size: int) -> None:
+    """Training-mode BatchNorm needs more than one value per channel (the
+    batch times the map's positions): torch raises a ValueError mid-step
+    otherwise. Said before training, at the layer's line."""
+    for node in graph.ops():
+        if node.op not in BATCH_NORMS or not node.outputs or len(node.outputs[0].shape) < 2:
+            continue
+        values = batch_size * math.prod(node.outputs[0].shape[2:])
+        if values <= 1:
+            site = node.defined_at or node.call_site
+            raise CnnauditError(
+                f"{node.name} ({node.op}) sees {values} value per channel at --batch-size "
+                f"{batch_size}: BatchNorm cannot train on one; use --batch-size 2 or more (a "
+                "model that must train on single samples can use GroupNorm or LayerNorm there)",
+                file=site.file if site else None, line=site.line if site else None)
 
 
 def _train_all(torch, trainer, variants, options, measure: bool = True) -> bool:
