@@ -73,6 +73,20 @@ def test_a_residual_add_with_a_nonlinear_operand_is_no_linear_stack():
     assert len(_findings(f"{HEADS}:PlainStack", (3, 16, 16), "CNA204")) == 1  # still found
 
 
+def test_two_linears_merge_only_when_nothing_else_reads_the_first():
+    """Issue 22: LeViT's projection also feeds a skip: no finding there; the
+    plain pair is still found."""
+    [finding] = _findings(f"{HEADS}:LinearStack", (3, 4, 4), "CNA204")
+    assert finding.layer == "fc" and "proj → fc" in finding.message
+    assert _findings(f"{HEADS}:LinearSkip", (3, 4, 4), "CNA204") == []
+
+
+def test_levit_gets_no_missing_activation():
+    import timm  # noqa: F401  (a dev dependency: the test needs timm's model)
+
+    assert _findings("timm.models:levit_128", (3, 224, 224), "CNA204") == []
+
+
 def test_channel_alignment_skips_squeeze_excite_bottlenecks():
     assert _findings(f"{HEADS}:SqueezeExcite", (3, 32, 32), "CNA305") == []
 

@@ -123,6 +123,38 @@ class PlainStack(nn.Module):
         return self.fc(self.conv2(self.norm(self.conv1(x))).relu().mean((2, 3)))
 
 
+class LinearStack(nn.Module):
+    """The true case for Linears: Linear → BatchNorm1d → Linear, nothing else reads the map."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(48, 32)
+        self.norm = nn.BatchNorm1d(32)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc(self.norm(self.proj(x.flatten(1))))
+
+
+class LinearSkip(nn.Module):
+    """LeViT's downsampling shape: the projection (Linear → BatchNorm1d) feeds
+    an MLP's first Linear and the residual add around the MLP: the first map's
+    output is needed as it is, so the two Linears cannot merge."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(48, 32)
+        self.norm = nn.BatchNorm1d(32)
+        self.ln1 = nn.Linear(32, 64)
+        self.ln2 = nn.Linear(64, 32)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.norm(self.proj(x.flatten(1)))
+        x = x + self.ln2(self.ln1(x).relu())
+        return self.fc(x.relu())
+
+
 class SqueezeExcite(nn.Module):
     """A net whose only odd channel counts are in an SE bottleneck (1×1 map)."""
 

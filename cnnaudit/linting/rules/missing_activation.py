@@ -4,9 +4,12 @@
 Walks back from each spatial (k×k, k > 1) convolution and each Linear through
 ops that are linear maps — BatchNorm, dropout, reshapes, average pooling,
 sums and concatenations, scaling — and reports when it reaches another layer
-of the same kind without passing a nonlinearity. A 1×1 convolution on either
-side is a linear bottleneck (MobileNetV2), and a grouped or depthwise one a
-factorization (Xception, ConvNeXt): both are fine.
+of the same kind without passing a nonlinearity, and every use of that
+layer's output goes through the second one (an output also read by a skip
+connection around the second layer, or returned, is needed as it is: the two
+cannot be merged, as in LeViT's downsampling projection). A 1×1 convolution
+on either side is a linear bottleneck (MobileNetV2), and a grouped or
+depthwise one a factorization (Xception, ConvNeXt): both are fine.
 
 ## Why is this bad?
 Two linear maps compose into one: the pair has the parameters and MACs of two
@@ -116,6 +119,23 @@ def carries_nonlinearity(graph, producer_id: int) -> bool:
     return False
 
 
+def only_through(graph, earlier, path, node) -> bool:
+    """Does every use of ``earlier``'s output go through ``path`` into
+    ``node``? Only then do the two layers compose into one map: an output
+    also read elsewhere (a residual add around the second layer, as LeViT's
+    ``attn_downsample.proj`` feeding its MLP and the skip around it, or the
+    model's own output) needs the first map's result, so they cannot merge."""
+    chain = [earlier, *path]
+    allowed = {n.id for n in chain} | {node.id}
+    returned = {t.producer for t in graph.outputs}
+    for member in chain:
+        if member.id in returned:
+            return False
+        if any(consumer.id not in allowed for consumer in graph.consumers(member)):
+            return False
+    return True
+
+
 @rule("CNA204", "missing-activation", "warning")
 def check(ctx):
     graph = ctx.graph
@@ -124,7 +144,7 @@ def check(ctx):
         if kind is None:
             continue
         earlier, path = _linear_predecessor(graph, node, kind)
-        if earlier is None:
+        if earlier is None or not only_through(graph, earlier, path, node):
             continue
         between = ", ".join(p.name for p in reversed(path)) or "nothing"
         yield Hit(
