@@ -218,3 +218,22 @@ def test_pre_commit_has_a_fixing_hook():
              yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["cnnaudit-fix"]["entry"] == "cnnaudit lint --fix"
     assert hooks["cnnaudit-fix"]["require_serial"] is True
+
+
+def test_a_source_edit_is_a_record_that_refuses_what_it_cannot_be():
+    """Issue 22: an edit was a string-keyed dict, where a misspelled key
+    silently meant "absent". The JSON keeps its names ("class")."""
+    from cnnaudit.linting.findings import SourceEdit
+
+    edit = SourceEdit("replace_constructor", "safe", class_name="AdaptiveAvgPool2d",
+                      arguments="1", expect={"params": 0}, file="net.py", line=3, col=9,
+                      callee="AvgPool2d")
+    data = edit.to_dict()
+    assert data["class"] == "AdaptiveAvgPool2d" and "class_name" not in data
+    assert "at_call" not in data and SourceEdit.from_dict(data) == edit
+    with pytest.raises(TypeError):
+        SourceEdit("set_argument", "safe", keywrd="bias")
+    with pytest.raises(ValueError, match="unknown edit action"):
+        SourceEdit("set_arg", "safe")
+    with pytest.raises(ValueError, match="safety"):
+        SourceEdit("flatten_view", "maybe")

@@ -3,7 +3,7 @@ found by the position the tracer recorded (line and column of its start) and
 its name, and only it changes — spacing, comments and everything else in the
 file stay byte for byte.
 
-Actions (``Finding.edit["action"]``):
+Actions (``Finding.edit.action``, a ``linting.findings.SourceEdit``):
 
 - ``set_argument``: give the call ``keyword=value``, replacing the keyword or
   the positional argument at ``position`` if present (``bias=False``,
@@ -26,7 +26,8 @@ class FixError(Exception):
     """The edit cannot be made on this source (the call is not there)."""
 
 
-def apply_edit(source: str, edit: dict) -> str:
+def apply_edit(source: str, edit) -> str:
+    """``source`` with ``edit`` (a placed ``SourceEdit``) made."""
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -35,22 +36,22 @@ def apply_edit(source: str, edit: dict) -> str:
     except cst.ParserSyntaxError as exc:
         raise FixError(f"the file does not parse: {exc.message}") from None
     positions = wrapper.resolve(PositionProvider)
-    line, column = edit["line"], edit["col"] - 1
+    line, column = edit.line, edit.col - 1
     at = [node for node, where in positions.items() if isinstance(node, cst.Call)
           and where.start.line == line and where.start.column == column]
-    named = [node for node in at if _name(node.func) == edit.get("callee")]
+    named = [node for node in at if _name(node.func) == edit.callee]
     candidates = named or (at if len(at) == 1 else [])
     if len(candidates) != 1:
-        raise FixError(f"no single call of {edit.get('callee')} at line {line}, column "
+        raise FixError(f"no single call of {edit.callee} at line {line}, column "
                        f"{column + 1}: the file changed since it was linted?")
     target = candidates[0]
-    if edit["action"] == "move_to_init":
+    if edit.action == "move_to_init":
         return _move_to_init(cst, wrapper, target, edit)
-    if edit["action"] == "swap_arguments":
+    if edit.action == "swap_arguments":
         return _swap_arguments(cst, wrapper, positions, target, edit)
-    replacement = _ACTIONS[edit["action"]](cst, target, edit)
+    replacement = _ACTIONS[edit.action](cst, target, edit)
     module = wrapper.module.deep_replace(target, replacement)
-    if edit["action"] == "flatten_argument" and not _imports_torch(module):
+    if edit.action == "flatten_argument" and not _imports_torch(module):
         module = module.with_changes(body=[cst.parse_statement("import torch\n"),
                                            *module.body])
     return module.code
@@ -68,15 +69,15 @@ def _name(func) -> str | None:
 
 
 def _set_argument(cst, call, edit):
-    value = cst.parse_expression(edit["value"])
-    keyword = edit["keyword"]
+    value = cst.parse_expression(edit.value)
+    keyword = edit.keyword
     args = list(call.args)
     for index, arg in enumerate(args):
         if arg.keyword is not None and arg.keyword.value == keyword:
             args[index] = arg.with_changes(value=value)
             return call.with_changes(args=args)
     positional = [i for i, arg in enumerate(args) if arg.keyword is None and not arg.star]
-    position = edit.get("position")
+    position = edit.position
     if position is not None and position < len(positional):
         index = positional[position]
         args[index] = args[index].with_changes(value=value)
@@ -123,9 +124,9 @@ def _flatten_view(cst, call, edit):
 def _replace_constructor(cst, call, edit):
     """``nn.AvgPool2d(7)`` → ``nn.AdaptiveAvgPool2d(1)``: the same qualifier."""
     func = call.func
-    name = cst.Name(edit["class"])
+    name = cst.Name(edit.class_name)
     func = func.with_changes(attr=name) if isinstance(func, cst.Attribute) else name
-    arguments = cst.parse_expression(f"f({edit['arguments']})").args
+    arguments = cst.parse_expression(f"f({edit.arguments})").args
     return call.with_changes(func=func, args=arguments)
 
 
@@ -156,9 +157,9 @@ def _move_to_init(cst, wrapper, call, edit) -> str:
     if init is None:
         raise FixError("the layer's class has no __init__ to move it into")
     taken = {target.attr.value for target in _self_assignments(cst, owner)}
-    name, number = edit["attribute"], 1
+    name, number = edit.attribute, 1
     while name in taken:
-        name, number = f"{edit['attribute']}_{number}", number + 1
+        name, number = f"{edit.attribute}_{number}", number + 1
     code = wrapper.module.code_for_node(call)
     assignment = cst.parse_statement(f"self.{name} = {code}\n")
     new_init = init.with_changes(body=init.body.with_changes(body=[*init.body.body, assignment]))
@@ -172,7 +173,7 @@ def _swap_arguments(cst, wrapper, positions, call, edit) -> str:
     their commas, comments and line breaks stay where they were."""
     from libcst.metadata import ParentNodeProvider
 
-    other = edit["other"]
+    other = edit.other
     partner = [node for node, where in positions.items() if isinstance(node, cst.Call)
                and where.start.line == other["line"] and where.start.column == other["col"] - 1
                and _name(node.func) == other["callee"]]

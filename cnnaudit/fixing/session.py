@@ -7,7 +7,7 @@ still resolve): the model imports, builds and traces; the finding is gone;
 no error or warning appears that was not there (no error, when the model
 crashed before: the rules after the crash could not run, and what they find
 now is the fixed model's, reported as findings); parameters change by exactly
-what the rule predicted (``edit["expect"]``), and MACs too where it
+what the rule predicted (``edit.expect``), and MACs too where it
 predicts them. Positions for the next edit come from the verifying lint of
 the copy, so an edit that adds a line (``import torch``) moves nothing wrong.
 """
@@ -18,7 +18,7 @@ import copy
 import difflib
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import CnnauditError, one_line
@@ -98,10 +98,10 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
             break
         finding = todo[0]
         verified, left = None, outcome.refused  # where a fix not made is listed
-        if os.path.realpath(finding.edit["file"]) != str(path):
+        if os.path.realpath(finding.edit.file) != str(path):
             reason = f"the edit is in {finding.file}, not in the model's file: fix it there by hand"
-        elif finding.edit.get("safety") != "safe" and not unsafe:
-            left, reason = outcome.unsafe, finding.edit.get("reason", "")
+        elif finding.edit.safety != "safe" and not unsafe:
+            left, reason = outcome.unsafe, finding.edit.reason
         else:
             try:
                 edited = apply_edit(text, finding.edit)
@@ -115,7 +115,7 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
             left.append(_entry(finding, reason))
             blocked.add((finding.code, finding.layer))
             continue
-        outcome.applied.append(_entry(finding, finding.edit.get("reason", "")))
+        outcome.applied.append(_entry(finding, finding.edit.reason))
         text, current = edited, verified
     outcome.report = current
     if text != original:
@@ -167,7 +167,7 @@ def _verify(source: SourceFile, name: str, edited: str, input_sizes, model_args,
                  if f.severity in blocking and (f.code, f.layer) not in had)
     if new:
         return None, f"the edit would bring {new[0]}"
-    expect = finding.edit.get("expect", {})
+    expect = finding.edit.expect
     params_before, params_after = _params(before), _params(after)
     if "params" in expect and params_after - params_before != expect["params"]:
         return None, (f"parameters would change by {params_after - params_before:+,}, not "
@@ -206,8 +206,8 @@ def _as_original(report, copy_path: Path, path: Path):
     for finding in report.findings:
         if finding.file == copy_name:
             finding.file = shown
-        if finding.edit and os.path.realpath(finding.edit["file"]) == str(copy_path):
-            finding.edit = dict(finding.edit, file=str(path))
+        if finding.edit and os.path.realpath(finding.edit.file) == str(copy_path):
+            finding.edit = replace(finding.edit, file=str(path))
     return report
 
 
@@ -219,5 +219,5 @@ def _shown(path: Path) -> str:
 
 def _entry(finding, reason: str) -> dict:
     return {"code": finding.code, "layer": finding.layer, "file": finding.file,
-            "line": finding.line, "safety": (finding.edit or {}).get("safety"),
+            "line": finding.line, "safety": finding.edit.safety if finding.edit else None,
             "reason": reason}

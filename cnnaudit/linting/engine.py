@@ -4,12 +4,13 @@ suppressions → ranked findings, in a ``LintReport``."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from ..errors import CnnauditError
 from ..load import LoadedModel, display_path, is_library_file
 from ..pipeline import input_shapes, load_model, trace_model
 from .context import FAIL_ON, LintContext, LintOptions
-from .findings import Finding, Hit
+from .findings import Finding, Hit, SourceEdit
 from .locations import place_findings
 from .results import LintReport
 
@@ -45,14 +46,14 @@ def _to_finding(rule, hit: Hit) -> Finding:
     )
 
 
-def _placed_edit(hit: Hit, site) -> dict | None:
+def _placed_edit(hit: Hit, site) -> SourceEdit | None:
     """The hit's source edit with the file, line and column it applies at:
-    the finding's own place, or the layer's call in forward (``at: call``)."""
-    if hit.edit is None:
+    the finding's own place, or the layer's call in forward (``at_call``)."""
+    edit = hit.edit
+    if edit is None:
         return None
-    edit = dict(hit.edit)
     node = hit.node
-    at_call = edit.pop("at", None) == "call" and node is not None
+    at_call = edit.at_call and node is not None
     place = node.call_site if at_call else site
     if place is None or place.col is None or node is None:
         return None
@@ -60,8 +61,7 @@ def _placed_edit(hit: Hit, site) -> dict | None:
     # the same column: ``fc1`` for self.fc1(x), ``Conv2d``, ``dropout``, ``view``.
     callee = node.name.rsplit(".", 1)[-1] if at_call else (
         node.op if node.kind == "module" else node.op.rsplit(".", 1)[-1])
-    edit.update(file=place.file, line=place.line, col=place.col, callee=callee)
-    return edit
+    return replace(edit, file=place.file, line=place.line, col=place.col, callee=callee)
 
 
 def lint(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 SEVERITIES = ("suggestion", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -37,6 +37,65 @@ class Savings:
                    data["macs_after"])
 
 
+EDIT_ACTIONS = ("set_argument", "flatten_argument", "flatten_view", "unwrap_call",
+                "replace_constructor", "swap_arguments", "move_to_init")
+
+
+@dataclass(frozen=True)
+class SourceEdit:
+    """A source edit ``cnnaudit lint --fix`` can make (``cnnaudit.fixing``):
+    what to do to the call at a place, whether it is safe, why, and what the
+    totals must do once it is made (``expect``: {"params": Δ, "macs": Δ}).
+    A rule fills the action's fields; the engine adds where it applies.
+    An unknown action or safety is refused when the record is made, and a
+    misspelled field name is a ``TypeError``."""
+
+    action: str  # one of EDIT_ACTIONS (cnnaudit/fixing/edits.py says what each does)
+    safety: str  # "safe" | "unsafe" (unsafe: only with --unsafe-fixes)
+    reason: str = ""
+    expect: dict = field(default_factory=dict)
+    at_call: bool = False  # at the layer's call in forward, not at the finding's line
+    # set_argument: keyword=value, or the positional argument at ``position``
+    keyword: str | None = None
+    value: str | None = None
+    position: int | None = None
+    # replace_constructor: the class to call instead, and its arguments' source
+    class_name: str | None = None
+    arguments: str | None = None
+    # swap_arguments: the other layer's constructor call {"line", "col", "callee"}
+    other: dict | None = None
+    # move_to_init: the attribute the layer becomes (``self.<attribute>``)
+    attribute: str | None = None
+    # Placed by the engine: the call this edit applies to.
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+    callee: str | None = None  # ``fc1``, ``Conv2d``, ``view``: tells calls on one column apart
+
+    def __post_init__(self):
+        if self.action not in EDIT_ACTIONS:
+            raise ValueError(f"unknown edit action {self.action!r}")
+        if self.safety not in ("safe", "unsafe"):
+            raise ValueError(f"edit safety must be 'safe' or 'unsafe', not {self.safety!r}")
+
+    # JSON keeps the names it has always had ("class" for class_name).
+    _JSON_NAMES = {"class_name": "class"}
+
+    def to_dict(self) -> dict:
+        data = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "at_call" or value is None:
+                continue
+            data[self._JSON_NAMES.get(item.name, item.name)] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SourceEdit:
+        names = {json: name for name, json in cls._JSON_NAMES.items()}
+        return cls(**{names.get(key, key): value for key, value in data.items()})
+
+
 @dataclass
 class Hit:
     """What a rule's check yields; the engine adds the rule's code, name and
@@ -49,11 +108,7 @@ class Hit:
     rewrite: dict | None = None  # parameters for the probe's module surgery
     site: object | None = None  # a Site, when the location is not the node's
     layer: str | None = None
-    # A source edit `cnnaudit lint --fix` can make (cnnaudit.fixing): an
-    # "action" and its arguments, "safety" (safe/unsafe) and "reason", what
-    # the totals must do ("expect": {"params": Δ}), and "at": "call" when it
-    # applies at the layer's call in forward rather than at the finding's line.
-    edit: dict | None = None
+    edit: SourceEdit | None = None  # what `cnnaudit lint --fix` can write
 
 
 @dataclass
@@ -78,7 +133,7 @@ class Finding:
     # it: the location is the library's file (absolute), not the user's tree.
     external: bool = False
     layer_type: str | None = None  # "Conv2d", or a function: "F.relu", "Tensor.view"
-    edit: dict | None = None  # the source edit --fix makes: action, file, line, col, safety
+    edit: SourceEdit | None = None  # the source edit --fix makes, placed
 
     def to_dict(self) -> dict:
         data = {
@@ -106,7 +161,7 @@ class Finding:
         if self.layer_type is not None:
             data["layer_type"] = self.layer_type
         if self.edit is not None:
-            data["edit"] = self.edit
+            data["edit"] = self.edit.to_dict()
         return data
 
     @classmethod
@@ -119,5 +174,5 @@ class Finding:
             Savings.from_dict(savings) if savings else None, data.get("fix"),
             data.get("rewrite"), data.get("probe"), instance=data.get("instance"),
             external=bool(data.get("external")), layer_type=data.get("layer_type"),
-            edit=data.get("edit"),
+            edit=SourceEdit.from_dict(data["edit"]) if data.get("edit") else None,
         )

@@ -32,7 +32,7 @@ refused and reported; use the message's head fix by hand.
 
 from math import prod
 
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..head_fixes import head_fix
 from ..patterns import is_view
 from . import rule
@@ -61,11 +61,11 @@ def check(ctx):
                 f"({'×'.join(map(str, shape_in[1:]))}), not {prod(shape_out[1:]):,}; the model "
                 f"returns {rows} rows for {batch} samples",
                 fix=head_fix(graph, node, shape_in, prod(shape_out[1:])),
-                edit={"action": "flatten_view", "safety": "safe",
-                      "reason": "one row per sample whatever the batch, as the finding "
-                                "requires; verified: refused when the next layer then "
-                                "receives features it was not built for",
-                      "expect": {"params": 0}} if node.kind == "function" else None,
+                edit=SourceEdit("flatten_view", "safe",
+                                reason="one row per sample whatever the batch, as the finding "
+                                       "requires; verified: refused when the next layer then "
+                                       "receives features it was not built for",
+                                expect={"params": 0}) if node.kind == "function" else None,
             )
             return
     yield Hit(None, f"the model returns {rows} rows for a batch of {batch} samples",

@@ -29,7 +29,7 @@ fix verifies. A checkpoint saved with the bias no longer loads with
 `strict=True` (drop the `*.bias` keys, or load with `strict=False`).
 """
 
-from ..findings import Hit, Savings
+from ..findings import Hit, Savings, SourceEdit
 from ..patterns import conv_spec, is_batchnorm, is_conv, is_linear, layer_params, per_sample_macs
 from . import rule
 
@@ -62,9 +62,10 @@ def check(ctx):
             savings=Savings(params, params - bias, macs, macs),
             fix=fix,
             rewrite={"layer": node.name, "bias": False},
-            edit={"action": "set_argument", "keyword": "bias", "value": "False",
-                  "position": 7 if is_conv(node) else 2, "safety": "safe",
-                  "reason": "BatchNorm subtracts the channel mean, so the bias changes no "
-                            "output; a checkpoint saved with the bias no longer loads strictly",
-                  "expect": {"params": -bias}} if node.kind == "module" else None,
+            edit=SourceEdit("set_argument", "safe", keyword="bias", value="False",
+                            position=7 if is_conv(node) else 2,
+                            reason="BatchNorm subtracts the channel mean, so the bias changes "
+                                   "no output; a checkpoint saved with the bias no longer "
+                                   "loads strictly",
+                            expect={"params": -bias}) if node.kind == "module" else None,
         )

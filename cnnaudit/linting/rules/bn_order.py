@@ -30,7 +30,7 @@ inputs, so a trained model must be trained again. A functional activation in
 forward is left to you (the message says the order).
 """
 
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..patterns import (
     is_activation,
     is_batchnorm,
@@ -77,16 +77,16 @@ def check(ctx):
         )
 
 
-def _swap_edit(graph, activation, norm) -> dict | None:
+def _swap_edit(graph, activation, norm) -> SourceEdit | None:
     """Both modules, the BatchNorm right after the activation: swap where
     they sit (in one ``nn.Sequential(...)``, checked when the edit is made)."""
     if activation.kind != "module" or norm.kind != "module" or \
             producer_of(graph, norm) is not activation or norm.defined_at is None \
             or norm.defined_at.col is None:
         return None
-    return {"action": "swap_arguments", "safety": "unsafe",
-            "other": {"line": norm.defined_at.line, "col": norm.defined_at.col,
-                      "callee": norm.op},
-            "reason": "the BatchNorm's statistics and weights were learned on activated "
-                      "inputs: a trained model must be trained again",
-            "expect": {"params": 0, "macs": 0}}
+    return SourceEdit("swap_arguments", "unsafe",
+                      other={"line": norm.defined_at.line, "col": norm.defined_at.col,
+                             "callee": norm.op},
+                      reason="the BatchNorm's statistics and weights were learned on "
+                             "activated inputs: a trained model must be trained again",
+                      expect={"params": 0, "macs": 0})

@@ -22,7 +22,7 @@ self.bn1 = nn.BatchNorm2d(10)  # the conv's out_channels
 """
 
 from ...trace.diagnose import channel_mismatch
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from . import rule
 
 _CHECKED = ("_BatchNorm", "_ConvNd", "GroupNorm", "_InstanceNorm")
@@ -54,7 +54,8 @@ def check(ctx):
                       edit=_channels_edit(module, attribute, expected, received))
 
 
-def _channels_edit(module, attribute: str, expected: int, received: int) -> dict | None:
+def _channels_edit(module, attribute: str, expected: int,
+                   received: int) -> SourceEdit | None:
     """``in_channels=received`` (a conv), ``num_features=received`` (a norm):
     the first argument of both constructors. Unsafe: the weights change shape
     (a checkpoint no longer loads) and the layer before may be what is wrong."""
@@ -71,8 +72,8 @@ def _channels_edit(module, attribute: str, expected: int, received: int) -> dict
     else:
         affine = 2 if getattr(module, "affine", False) else 0
         delta = (received - expected) * affine
-    return {"action": "set_argument", "keyword": attribute, "value": str(received),
-            "position": 0, "safety": "unsafe",
-            "reason": "the layer's weights change shape, so a trained checkpoint no longer "
-                      "loads; and the layer before it may be the one built wrong",
-            "expect": {"params": delta}}
+    return SourceEdit("set_argument", "unsafe", keyword=attribute, value=str(received),
+                      position=0,
+                      reason="the layer's weights change shape, so a trained checkpoint no "
+                             "longer loads; and the layer before it may be the one built wrong",
+                      expect={"params": delta})

@@ -27,7 +27,7 @@ then does what the finding says it should — on in training, off in
 evaluation; training itself is unchanged.
 """
 
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..patterns import is_dropout
 from . import rule
 
@@ -52,9 +52,10 @@ def check(ctx):
                 f"{node.op}(...) runs with training=True in eval mode: pass "
                 f"training=self.training or use an nn.Dropout module",
                 fix=f"{node.op}(x, p, training=self.training)" if name != "dropout_" else None,
-                edit={"action": "set_argument", "keyword": "training",
-                      "value": "self.training", "position": 2, "safety": "safe",
-                      "reason": "dropout then follows model.train()/model.eval(), as the "
-                                "finding says it should; training itself is unchanged",
-                      "expect": {"params": 0}} if name != "dropout_" else None,
+                edit=SourceEdit("set_argument", "safe", keyword="training",
+                                value="self.training", position=2,
+                                reason="dropout then follows model.train()/model.eval(), as "
+                                       "the finding says it should; training itself is "
+                                       "unchanged",
+                                expect={"params": 0}) if name != "dropout_" else None,
             )

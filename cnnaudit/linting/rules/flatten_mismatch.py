@@ -41,7 +41,7 @@ from ...trace.diagnose import (
     unflattened_message,
     view_size_mismatch,
 )
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..head_fixes import head_fix
 from ..patterns import is_linear
 from . import rule
@@ -55,11 +55,11 @@ def check(ctx):
             unflattened = unflattened_map(node)
             if unflattened:  # a flatten is missing: another in_features would not help
                 message, fix = unflattened_message(node, *unflattened)
-                yield Hit(node, message, fix=fix, edit={
-                    "action": "flatten_argument", "at": "call", "safety": "safe",
-                    "reason": "the Linear then reads one vector per sample, which the "
-                              "map's size matches",
-                    "expect": {"params": 0}})
+                yield Hit(node, message, fix=fix, edit=SourceEdit(
+                    "flatten_argument", "safe", at_call=True,
+                    reason="the Linear then reads one vector per sample, which the map's "
+                           "size matches",
+                    expect={"params": 0}))
                 continue
             mismatch = linear_mismatch(graph, node)
             if mismatch:
@@ -70,13 +70,13 @@ def check(ctx):
                     f"{node.name} expects {expected:,} input features but receives "
                     f"{received:,}{origin}",
                     fix=f"nn.Linear({received}, {node.module.out_features})",
-                    edit={"action": "set_argument", "keyword": "in_features",
-                          "value": str(received), "position": 0, "safety": "unsafe",
-                          "reason": "the layer's weight changes shape: a trained checkpoint "
-                                    "no longer loads, and a wrong flatten upstream is "
-                                    "hidden rather than fixed",
-                          "expect": {"params": (received - expected)
-                                     * node.module.out_features}},
+                    edit=SourceEdit("set_argument", "unsafe", keyword="in_features",
+                                    value=str(received), position=0,
+                                    reason="the layer's weight changes shape: a trained "
+                                           "checkpoint no longer loads, and a wrong flatten "
+                                           "upstream is hidden rather than fixed",
+                                    expect={"params": (received - expected)
+                                            * node.module.out_features}),
                 )
         elif node.error:
             mismatch = view_size_mismatch(graph, node)
@@ -87,8 +87,9 @@ def check(ctx):
                     f"{node.op.rsplit('.', 1)[-1]} to {hard_coded:,} features fails: the map "
                     f"{list(node.inputs[0].shape)} has {dims} = {features:,} features per sample",
                     fix=head_fix(graph, node, node.inputs[0].shape, hard_coded),
-                    edit={"action": "flatten_view", "safety": "safe",
-                          "reason": "the view then fits any map; verified: refused when the "
-                                    "next layer was built for another number of features",
-                          "expect": {"params": 0}} if node.kind == "function" else None,
+                    edit=SourceEdit("flatten_view", "safe",
+                                    reason="the view then fits any map; verified: refused "
+                                           "when the next layer was built for another number "
+                                           "of features",
+                                    expect={"params": 0}) if node.kind == "function" else None,
                 )

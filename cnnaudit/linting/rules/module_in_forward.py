@@ -41,7 +41,7 @@ finding asks for, but the parameter count, `state_dict` and outputs change.
 Arguments that use forward's local values cannot move: the fix is refused.
 """
 
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from . import rule
 
 # What each kind of layer loses by not being registered.
@@ -88,9 +88,10 @@ def check(ctx):
             f"{_what_is_lost(node)}",
             site=site,
             fix=f"self.{attribute} = {built} in __init__, and self.{attribute}(x) in forward",
-            edit={"action": "move_to_init", "attribute": attribute, "safety": "unsafe",
-                  "reason": "the layer joins the model: its weights are trained, saved and "
-                            "moved with it, and model.eval() reaches it — what the finding "
-                            "asks, but the parameters, state_dict and outputs change",
-                  "expect": {"params": sum(p.numel() for p in node.module.parameters())}},
+            edit=SourceEdit("move_to_init", "unsafe", attribute=attribute,
+                            reason="the layer joins the model: its weights are trained, saved "
+                                   "and moved with it, and model.eval() reaches it — what the "
+                                   "finding asks, but the parameters, state_dict and outputs "
+                                   "change",
+                            expect={"params": sum(p.numel() for p in node.module.parameters())}),
         )

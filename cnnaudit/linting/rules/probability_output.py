@@ -27,7 +27,7 @@ the model's output changes meaning (logits, not probabilities) — right for
 apply the softmax itself.
 """
 
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..patterns import is_softmax, is_view
 from . import rule
 
@@ -48,8 +48,9 @@ def check(ctx):
             f"the model returns {node.op} probabilities: nn.CrossEntropyLoss expects logits and "
             "applies log_softmax itself; return the logits (or log_softmax for NLLLoss)",
             fix="return logits",
-            edit={"action": "unwrap_call", "safety": "unsafe",
-                  "reason": "the model's output becomes logits: right for nn.CrossEntropyLoss, "
-                            "but code that reads probabilities must apply softmax itself",
-                  "expect": {"params": 0}} if node.kind == "function" else None,
+            edit=SourceEdit("unwrap_call", "unsafe",
+                            reason="the model's output becomes logits: right for "
+                                   "nn.CrossEntropyLoss, but code that reads probabilities "
+                                   "must apply softmax itself",
+                            expect={"params": 0}) if node.kind == "function" else None,
         )

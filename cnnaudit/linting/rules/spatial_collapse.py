@@ -21,7 +21,7 @@ Feed a larger input, remove a downsampling stage, or pad (`padding=1`).
 """
 
 from ...trace.diagnose import kernel_too_large
-from ..findings import Hit
+from ..findings import Hit, SourceEdit
 from ..patterns import POOL_MODULES
 from . import rule
 
@@ -69,13 +69,14 @@ def check(ctx):
         return  # the first collapse stops the forward pass
 
 
-def _global_pool_edit(node) -> dict:
+def _global_pool_edit(node) -> SourceEdit:
     kind = "Max" if node.op.startswith("Max") else "Avg"
-    return {"action": "replace_constructor", "class": f"Adaptive{kind}Pool{node.op[-2]}d",
-            "arguments": "1", "safety": "safe",
-            "reason": "the adaptive pool gives the 1×1 output the head was written for, at "
-                      "any input size: the same result where the old pool worked",
-            "expect": {"params": 0}}
+    return SourceEdit("replace_constructor", "safe", class_name=f"Adaptive{kind}Pool{node.op[-2]}d",
+                      arguments="1",
+                      reason="the adaptive pool gives the 1×1 output the head was written "
+                             "for, at any input size: the same result where the old pool "
+                             "worked",
+                      expect={"params": 0})
 
 
 def global_pool_fix(node) -> str | None:
