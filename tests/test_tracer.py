@@ -308,7 +308,7 @@ def _inspect_bound(func, args, kwargs):
     """What inspect binds (the reference the recorder's own binder must equal)."""
     import inspect
 
-    from cnnaudit.trace.recorder import _plain, _signature
+    from cnnaudit.trace.arguments import _plain, _signature
 
     signature = _signature(func)
     try:
@@ -340,10 +340,10 @@ def _keyword_only(x, scale, *, mode="nearest", align=None):
     (_keyword_only, (1, 2), {"other": 3}),  # unknown keyword
 ])
 def test_recorded_arguments_are_what_inspect_binds(func, args, kwargs):
-    from cnnaudit.trace.recorder import _bound_arguments
+    from cnnaudit.trace.arguments import bound_arguments
 
-    assert _bound_arguments(func, args, kwargs) == _inspect_bound(func, args, kwargs)
-    assert list(_bound_arguments(func, args, kwargs)) == list(_inspect_bound(func, args, kwargs))
+    assert bound_arguments(func, args, kwargs) == _inspect_bound(func, args, kwargs)
+    assert list(bound_arguments(func, args, kwargs)) == list(_inspect_bound(func, args, kwargs))
 
 
 def _layouts():
