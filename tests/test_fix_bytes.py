@@ -103,3 +103,15 @@ def test_text_the_encoding_cannot_hold_is_refused(tmp_path):
     bom = tmp_path / "bom.py"
     bom.write_bytes(CASES["bom"])
     assert read_source(bom).has_bom and read_source(bom).encode("x = 1\n")[:3] == b"\xef\xbb\xbf"
+
+
+def test_a_read_only_file_is_not_rewritten(tmp_path):
+    """A rename goes through a folder's permission, not the file's: --fix
+    replaced files their owner had marked read-only (and, as root, always)."""
+    path = tmp_path / "net.py"
+    path.write_text(BAD)
+    os.chmod(path, 0o444)
+    result = _fix(path, "--fix")
+    assert path.read_text() == BAD and oct(path.stat().st_mode & 0o777) == oct(0o444)
+    assert "the file is read-only: not written" in result.output
+    assert result.exit_code == 1 and "2 refused" in result.output

@@ -610,3 +610,24 @@ def test_a_probe_whose_original_diverged_is_inconclusive_not_a_pass(tmp_path):
     assert result.exit_code == 2
     assert "cnnaudit: inconclusive: the original could not be measured (diverged: loss " \
            "became nan at step" in result.output
+
+
+def test_the_batch_order_is_drawn_as_steps_reach_it():
+    """--steps 10**9 allocated every step's indices up front (64 × 10⁹ of
+    them: the probe hung, then died); the order is now drawn one pass at a
+    time, and is the sequence the up-front draw gave."""
+    from cnnaudit.probing.data import load_data
+    from cnnaudit.probing.train import Trainer
+
+    data = load_data("synthetic", (1, 8, 8), 10, seed=0)
+    options = ProbeOptions(steps=10**9, warmup=0, batch_size=64, seed=3, progress=False)
+    trainer = Trainer(torch, data, options, torch.device("cpu"))
+    assert trainer.epochs == []
+    n = len(data.train_x)
+    generator = torch.Generator().manual_seed(3)
+    eager = torch.cat([torch.randperm(n, generator=generator) for _ in range(4)])
+    assert n == 3687  # so step 57 (samples 3648–3711) spans the end of the first pass
+    for step in (0, 1, 57, 58, 100):
+        x, y = trainer.batch(step, 64)
+        assert torch.equal(y, data.train_y[eager[step * 64:(step + 1) * 64]])
+    assert len(trainer.epochs) == math.ceil(101 * 64 / n)  # only the passes reached

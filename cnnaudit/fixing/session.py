@@ -124,13 +124,18 @@ def fix_model(spec: str, input_sizes, model_args: dict, options, report, *,
             original.splitlines(keepends=True), text.splitlines(keepends=True),
             fromfile=f"a/{shown}", tofile=f"b/{shown}"))
         if write:
-            if source.changed_on_disk():
-                outcome.refused.extend(dict(a, reason="the file changed on disk since it was "
-                                            "read: not written") for a in outcome.applied)
+            why_not = ("the file changed on disk since it was read" if source.changed_on_disk()
+                       else "the file is read-only" if source.read_only else None)
+            if why_not is None:
+                try:
+                    write_source(source, text)
+                    outcome.written = True
+                except CnnauditError as exc:
+                    why_not = exc.message
+            if not outcome.written:
+                outcome.refused.extend(dict(a, reason=f"{why_not}: not written")
+                                       for a in outcome.applied)
                 outcome.applied = []
-            else:
-                write_source(source, text)
-                outcome.written = True
     return outcome
 
 

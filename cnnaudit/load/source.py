@@ -48,6 +48,15 @@ class SourceFile:
                 f"{self.path}: the file's encoding ({self.encoding}) cannot hold "
                 f"{bad!r}") from None
 
+    @property
+    def read_only(self) -> bool:
+        """No write bit at all on the file (or a link's target): kept as the
+        owner marked it, even where the folder would let a rename through."""
+        try:
+            return not os.stat(self.path).st_mode & 0o222
+        except OSError:
+            return True
+
     def changed_on_disk(self) -> bool:
         try:
             return Path(self.path).read_bytes() != self.raw
@@ -78,8 +87,11 @@ def write_source(source: SourceFile, text: str) -> None:
     link to its target so that the link stays a link."""
     data = source.encode(text)
     target = Path(os.path.realpath(source.path))
-    mode = target.stat().st_mode
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        mode = target.stat().st_mode
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as exc:
+        raise CnnauditError(f"{source.path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

@@ -48,13 +48,11 @@ class Trainer:
         self.device = device
         self.cuda = device.type == "cuda"
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(options.amp)
-        generator = torch.Generator().manual_seed(options.seed)
-        total = options.warmup + options.steps
-        need = total * options.batch_size
-        n = len(data.train_x)
-        order = torch.cat([torch.randperm(n, generator=generator)
-                           for _ in range(need // n + 1)])
-        self.order = order.to(device)
+        # One shuffle per pass over the data, drawn when a step first reaches
+        # it: the same sequence as drawing them all up front, in memory for
+        # the steps actually run (--steps 10**9 must not allocate them all).
+        self.generator = torch.Generator().manual_seed(options.seed)
+        self.epochs: list = []
         self.meter = None  # a MemoryMeter told each phase while memory is measured
 
     def _phase(self, name: str) -> None:
@@ -63,8 +61,17 @@ class Trainer:
 
     def batch(self, step: int, batch_size: int):
         start = step * self.options.batch_size  # the same samples whatever the variant's batch
-        index = self.order[start:start + batch_size]
+        index = self.indices(start, start + batch_size)
         return self.layout(self.data.train_x[index]), self.data.train_y[index]
+
+    def indices(self, start: int, stop: int):
+        """Positions ``start`` to ``stop`` of the endless shuffled order."""
+        n = len(self.data.train_x)
+        while len(self.epochs) * n < stop:
+            self.epochs.append(self.torch.randperm(n, generator=self.generator).to(self.device))
+        first, last = start // n, (stop - 1) // n
+        order = self.epochs[first] if first == last else self.torch.cat(self.epochs[first:last + 1])
+        return order[start - first * n:stop - first * n]
 
     def layout(self, x):
         """Inputs in the model's memory format (NHWC with --channels-last)."""
