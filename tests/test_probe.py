@@ -576,6 +576,20 @@ def test_batch_one_on_a_batchnorm_is_one_line_at_the_layer(tmp_path):
     assert _cli_probe(f"{model}:Net", "--batch-size", "2").exit_code == 0
 
 
+def test_malformed_data_files_are_named_for_what_they_are(tmp_path):
+    import numpy as np
+
+    text = tmp_path / "notes.npz"
+    text.write_text("not an archive")
+    scalar = tmp_path / "scalar.npz"
+    np.savez(scalar, x=np.float32(3), y=np.int64(1))
+    for data, said in ((f"npz:{text}", "not an .npz archive"),
+                       (f"npz:{scalar}", "x has shape []; expected one sample per row"),
+                       ("mnist5k:extra", "mnist5k takes no path")):
+        result = _cli_probe(CHEATSHEET, "--data", data)
+        assert result.exit_code == 2 and said in result.output, result.output
+
+
 @pytest.mark.parametrize("x, said", [
     ("empty", "0 samples; the probe needs some"),
     ("nan", "64 of 64 samples hold NaN or infinite values"),

@@ -132,6 +132,10 @@ def from_npz(path, input_shape, seed) -> ProbeData:
 
     if not os.path.isfile(path):
         raise CnnauditError(f"--data npz:{path}: no such file")
+    import zipfile
+
+    if not zipfile.is_zipfile(path):  # numpy would call any other file "pickled data"
+        raise CnnauditError(f"--data npz:{path}: not an .npz archive (numpy.savez writes one)")
     try:
         arrays = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as exc:
@@ -148,6 +152,9 @@ def from_npz(path, input_shape, seed) -> ProbeData:
             from None
     if raw_x.dtype.kind not in "uif":
         raise CnnauditError(f"--data npz:{path}: samples must be numbers, not {raw_x.dtype}")
+    if raw_x.ndim < 2:
+        raise CnnauditError(f"--data npz:{path}: {x_key} has shape {list(raw_x.shape)}; "
+                            "expected one sample per row: [N, C, H, W] (or [N, H, W])")
     x = torch.from_numpy(raw_x)
     x = x.float().div(255) if x.dtype == torch.uint8 else x.float()
     if x.dim() == len(input_shape):  # grayscale without a channel axis
@@ -197,6 +204,8 @@ def load_data(spec: str | None, input_shape, num_classes: int, seed: int = 0) ->
     if spec is None:
         spec = "mnist5k" if input_shape == (1, 28, 28) and num_classes == 10 else "synthetic"
     kind, _, argument = spec.partition(":")
+    if kind in ("mnist5k", "synthetic") and argument:
+        raise CnnauditError(f"--data {spec}: {kind} takes no path")
     if kind == "mnist5k":
         return mnist5k(input_shape, seed)
     if kind == "synthetic":
