@@ -142,3 +142,10 @@ def test_inferred_input_size_is_said_on_stderr():
     assert result.returncode == 0
     assert "input size inferred" in result.stderr
     assert "input size inferred" not in result.stdout
+
+
+def test_lint_names_the_model_of_a_load_error_once():
+    spec = f"{MODELS / 'broken_models.py'}:Constant"
+    result = CliRunner().invoke(main, ["lint", spec, "--input-size", "1,8,8"])
+    assert result.exit_code == 2
+    assert result.output.count(spec) == 1 and "is an int, not an nn.Module" in result.output

@@ -208,7 +208,7 @@ def test_unknown_constructor_argument():
 @pytest.mark.parametrize("name, expected", [
     ("NotAModule", "not an nn.Module subclass"),
     ("not_a_model", "returned a int, not an nn.Module"),
-    ("Constant", "is a int, not an nn.Module class or factory"),
+    ("Constant", "is an int, not an nn.Module class or factory"),
 ])
 def test_objects_that_are_not_modules(name, expected):
     assert expected in str(_error(f"{BROKEN}:{name}"))

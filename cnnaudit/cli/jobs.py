@@ -256,7 +256,10 @@ def _lint(job, options, device):
 
 
 def _error_line(job, exc: CnnauditError) -> str:
-    return f"{job.spec}: {exc}" if not exc.file else str(exc)
+    """The error with the model it is about, named once."""
+    if exc.file or str(exc).startswith(f"{job.spec}:"):
+        return str(exc)
+    return f"{job.spec}: {exc}"
 
 
 def _take_cached(cached: dict, options, results: JobResults) -> bool:

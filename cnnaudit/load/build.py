@@ -59,9 +59,9 @@ def load(spec: str, model_args: dict | None = None, device: str = "meta") -> Loa
     if not callable(obj):
         if isinstance(obj, nn.Module):  # a ready instance at module level
             return LoadedModel(obj, name, spec, model_args, {}, _device_of(obj))
-        raise CnnauditError(
-            f"{spec}: {name} is a {type(obj).__name__}, not an nn.Module class or factory"
-        )
+        kind = type(obj).__name__
+        raise CnnauditError(f"{spec}: {name} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}, "
+                            "not an nn.Module class or factory")
     check_arguments(obj, name, model_args)
 
     notes: list[str] = []
