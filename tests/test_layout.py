@@ -1,5 +1,6 @@
 """The package layout is a checked contract: the tree reads as the pipeline
-(load → trace → pipeline → stats → linting → fixing → probing → report → cli), imports
+(load → trace → pipeline → stats → linting → fixing → training → probing → doctor → report →
+cli), imports
 only run down the floors, and only public names cross a package boundary."""
 
 import ast
@@ -11,7 +12,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "cnnaudit"
 # Floors, lowest first. A module may import its own floor or any lower one.
 FLOORS = ["errors", "units", "_version", "load", "trace", "pipeline", "stats", "linting", "fixing",
-          "probing", "report", "cli", "api"]
+          "training", "probing", "doctor", "report", "cli", "api"]
 BASE = {"errors", "units", "_version"}
 
 
@@ -70,8 +71,8 @@ def cnnaudit_imports():
 def test_the_tree_is_the_pipeline():
     stages = sorted(p.name for p in PACKAGE.iterdir()
                     if p.is_dir() and (p / "__init__.py").exists())
-    assert stages == sorted(["load", "trace", "stats", "linting", "fixing", "probing", "report",
-                             "cli"])
+    assert stages == sorted(["load", "trace", "stats", "linting", "fixing", "training", "probing",
+                             "report", "cli"])
     assert (PACKAGE / "pipeline.py").is_file()
 
 

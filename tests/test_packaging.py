@@ -24,7 +24,7 @@ def test_the_wheel_holds_every_rules_evidence_and_the_digits(wheel):
     for folder in sorted(p for p in (ROOT / "rules").iterdir() if p.is_dir()):
         for example in ("bad.py", "good.py"):
             assert f"cnnaudit/linting/evidence/{folder.name}/{example}" in names
-    assert "cnnaudit/probing/sample_data/mnist_5k.npz" in names
+    assert "cnnaudit/training/sample_data/mnist_5k.npz" in names
 
 
 def test_explain_from_the_installed_wheel_shows_the_examples(wheel, tmp_path):

@@ -301,7 +301,7 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch):
 def test_imagefolder_data(tmp_path):
     from PIL import Image
 
-    from cnnaudit.probing.data import load_data
+    from cnnaudit.training.data import load_data
 
     for label, shade in (("cats", 40), ("dogs", 200)):
         (tmp_path / label).mkdir()
@@ -419,7 +419,7 @@ def test_plot_into_a_missing_folder_is_refused_before_training():
 def test_imagefolder_reads_grayscale_for_one_channel_and_names_a_corrupt_image(tmp_path):
     from PIL import Image
 
-    from cnnaudit.probing.data import load_data
+    from cnnaudit.training.data import load_data
 
     for label, shade in (("a", 30), ("b", 200)):
         (tmp_path / label).mkdir()
@@ -630,7 +630,7 @@ def test_the_batch_order_is_drawn_as_steps_reach_it():
     """--steps 10**9 allocated every step's indices up front (64 × 10⁹ of
     them: the probe hung, then died); the order is now drawn one pass at a
     time, and is the sequence the up-front draw gave."""
-    from cnnaudit.probing.data import load_data
+    from cnnaudit.training.data import load_data
     from cnnaudit.probing.train import Trainer
 
     data = load_data("synthetic", (1, 8, 8), 10, seed=0)

@@ -29,10 +29,9 @@ def _worker(rank, nproc, port, spec, shapes, model_args, options_dict, out_path)
     import torch.distributed as dist
 
     from ..load import load
-    from .data import load_data
-    from .plan import number_of_classes, plan_variants
+    from ..training import first_tensor, load_data, make_optimizer, number_of_classes
+    from .plan import plan_variants
     from .results import ProbeOptions
-    from .train import first_tensor, make_optimizer
 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       WORLD_SIZE=str(nproc))

@@ -110,12 +110,3 @@ def _check_prediction(variant, base, shapes, options, saved_params, saved_macs) 
         problems.append(f"{variant.macs:,} MACs, predicted {base.totals.macs - saved_macs:,}")
     if problems:
         variant.status, variant.note = "failed", "rewrite check: " + "; ".join(problems)
-
-
-def number_of_classes(base) -> int:
-    """The classifier's width: its (first) output must be [batch, classes]."""
-    out = base.graph.outputs[0].shape if base.graph.outputs else None
-    if not out or len(out) != 2:
-        raise CnnauditError("the probe trains classifiers: the model's (first) output must be "
-                            f"[batch, classes], not {list(out) if out else None}")
-    return out[1]

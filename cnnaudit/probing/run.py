@@ -19,8 +19,8 @@ from dataclasses import asdict, replace
 from ..errors import CnnauditError
 from ..load import from_module, load
 from ..pipeline import input_shapes
-from .data import load_data
-from .plan import number_of_classes, plan_variants
+from ..training import check_lr, load_data, number_of_classes, resolve_device
+from .plan import plan_variants
 from .results import ProbeOptions, ProbeReport
 from .train import Trainer, measure_memory, train_interleaved
 from .verdicts import assign_verdicts, timing_warnings
@@ -39,9 +39,7 @@ def resolve_options(options: ProbeOptions | None, overrides: dict) -> ProbeOptio
         raise CnnauditError("--threads must be at least 1")
     if options.seeds < 1:
         raise CnnauditError("--seeds must be at least 1")
-    if not (isinstance(options.lr, (int, float)) and math.isfinite(options.lr)
-            and options.lr > 0):
-        raise CnnauditError(f"--lr must be a finite number above 0, not {options.lr!r}")
+    check_lr(options.lr)
     return options
 
 
@@ -61,15 +59,7 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
 
 def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeReport:
     options = resolve_options(options, overrides)
-    try:
-        device = torch.device(options.device)
-    except RuntimeError:
-        raise CnnauditError(f"unknown device {options.device!r}: choose cpu, cuda or cuda:N") \
-            from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise CnnauditError("--device cuda: no CUDA device is available here")
-    if options.amp == "fp16" and device.type != "cuda":
-        raise CnnauditError("--amp fp16 needs --device cuda (use bf16 on the CPU)")
+    device = resolve_device(torch, options.device, options.amp)
 
     runs = []
     for index in range(options.seeds):
@@ -113,7 +103,7 @@ def _run_once(torch, model, input_size, model_args, options, device, first: bool
         raise CnnauditError("the probe trains single-input models")
 
     variants, base = plan_variants(loaded, shapes, options, notes)
-    classes = number_of_classes(base)
+    classes = number_of_classes(base, "the probe")
     data = load_data(options.data, shapes[0], classes, options.seed).to(device)
     if data.num_classes > classes:
         raise CnnauditError(f"--data {data.name} has {data.num_classes} classes, the model "

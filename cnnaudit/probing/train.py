@@ -12,30 +12,8 @@ import math
 import statistics
 import time
 
-from ..errors import CnnauditError
+from ..training import amp_dtype, first_tensor, is_oom, make_optimizer
 from .results import ProbeOptions, Variant
-
-
-def first_tensor(output):
-    """The first tensor of a model's output (tuples, lists and dicts of outputs)."""
-    if isinstance(output, (tuple, list)):
-        return first_tensor(output[0])
-    if isinstance(output, dict):
-        return first_tensor(next(iter(output.values())))
-    return output
-
-
-def make_optimizer(torch, model, name, lr):
-    params = [p for p in model.parameters() if p.requires_grad]
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr)
-    raise CnnauditError(f"unknown optimizer {name!r}: choose sgd, momentum, adam or adamw")
 
 
 class Trainer:
@@ -47,7 +25,7 @@ class Trainer:
         self.options = options
         self.device = device
         self.cuda = device.type == "cuda"
-        self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(options.amp)
+        self.amp_dtype = amp_dtype(torch, options.amp)
         # One shuffle per pass over the data, drawn when a step first reaches
         # it: the same sequence as drawing them all up front, in memory for
         # the steps actually run (--steps 10**9 must not allocate them all).
@@ -141,11 +119,6 @@ class Trainer:
         model.train()
         variant.correct = correct  # per example: the paired accuracy test reads it
         return 100.0 * sum(correct) / len(correct)
-
-
-def is_oom(torch, exc: BaseException) -> bool:
-    oom = getattr(torch.cuda, "OutOfMemoryError", ())
-    return isinstance(exc, oom) or "out of memory" in str(exc).lower()
 
 
 def measure_memory(torch, trainer: Trainer, variant: Variant) -> None:

@@ -68,7 +68,7 @@ def mnist5k(input_shape, seed) -> ProbeData:
     import numpy as np
     import torch
 
-    bundled = resources.files("cnnaudit.probing.sample_data").joinpath("mnist_5k.npz")
+    bundled = resources.files("cnnaudit.training.sample_data").joinpath("mnist_5k.npz")
     with bundled.open("rb") as handle:
         arrays = np.load(handle)
         images, labels = arrays["images"], arrays["labels"]
