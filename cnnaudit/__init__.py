@@ -16,8 +16,8 @@ from __future__ import annotations
 from ._version import __version__
 from .errors import CnnauditError
 
-__all__ = ["CnnauditError", "__version__", "lint", "probe", "register_mac_formula", "render",
-           "summary"]
+__all__ = ["CnnauditError", "__version__", "doctor", "lint", "probe", "register_mac_formula",
+           "render", "summary"]
 
 
 def summary(model, input_size=None, **kwargs):
@@ -46,8 +46,18 @@ def probe(model, input_size=None, **kwargs):
     return run(model, input_size, **kwargs)
 
 
+def doctor(model, input_size=None, **kwargs):
+    """Will ``model`` train? Measures it on a copy with real data (the model
+    and the random state are left as they were); returns a DoctorReport whose
+    ``to_dict()`` is the ``--format json`` output. See
+    ``cnnaudit.doctor.DoctorOptions`` for the options."""
+    from .doctor import doctor as run
+
+    return run(model, input_size, **kwargs)
+
+
 def render(result, verbose: bool = False) -> str:
-    """The text the CLI prints for a Summary, LintReport or ProbeReport."""
+    """The text the CLI prints for a Summary, LintReport, ProbeReport or DoctorReport."""
     from .report import render_text
 
     return render_text(result, verbose=verbose)

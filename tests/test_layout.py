@@ -72,7 +72,7 @@ def test_the_tree_is_the_pipeline():
     stages = sorted(p.name for p in PACKAGE.iterdir()
                     if p.is_dir() and (p / "__init__.py").exists())
     assert stages == sorted(["load", "trace", "stats", "linting", "fixing", "training", "probing",
-                             "report", "cli"])
+                             "doctor", "report", "cli"])
     assert (PACKAGE / "pipeline.py").is_file()
 
 
@@ -120,9 +120,10 @@ def test_the_api_functions_are_not_shadowed_by_stage_packages():
 
     import cnnaudit
 
-    for stage in ("load", "trace", "stats", "linting", "probing", "report", "cli"):
+    for stage in ("load", "trace", "stats", "linting", "training", "probing", "doctor", "report",
+                  "cli"):
         importlib.import_module(f"cnnaudit.{stage}")
-    for name in ("summary", "lint", "probe", "render", "register_mac_formula"):
+    for name in ("summary", "lint", "probe", "doctor", "render", "register_mac_formula"):
         assert callable(getattr(cnnaudit, name)) and getattr(cnnaudit, name).__module__ == \
             "cnnaudit", name
 

@@ -630,8 +630,8 @@ def test_the_batch_order_is_drawn_as_steps_reach_it():
     """--steps 10**9 allocated every step's indices up front (64 × 10⁹ of
     them: the probe hung, then died); the order is now drawn one pass at a
     time, and is the sequence the up-front draw gave."""
-    from cnnaudit.training.data import load_data
     from cnnaudit.probing.train import Trainer
+    from cnnaudit.training.data import load_data
 
     data = load_data("synthetic", (1, 8, 8), 10, seed=0)
     options = ProbeOptions(steps=10**9, warmup=0, batch_size=64, seed=3, progress=False)

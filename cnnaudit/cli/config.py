@@ -41,7 +41,16 @@ LINT_KEYS = {
 }
 # Tables of any command's own options, as on its command line:
 # [tool.cnnaudit.probe] steps = 300 is `cnnaudit probe --steps 300`.
-COMMAND_TABLES = ("summary", "lint", "probe")
+COMMAND_TABLES = ("summary", "lint", "probe", "doctor")
+# [tool.cnnaudit.doctor] keys that are no command-line option: the checks'
+# thresholds and step counts (DoctorOptions' fields, with dashes).
+DOCTOR_KEYS = {
+    "range-steps": int, "fit-samples": int, "fit-steps": int, "train-steps": int,
+    "init-loss-high": float, "init-loss-low": float, "vanishing-ratio": float,
+    "exploding-ratio": float, "update-ratio-high": float, "dead-fraction": float,
+    "lr-far-below": float, "input-mean-high": float, "input-std-high": float,
+    "input-std-low": float, "channel-spread": float, "imbalance-ratio": float,
+}
 # Top-level keys that are lint options but not LintOptions fields.
 LINT_RUN_KEYS = {"strict": bool}
 TOP_KEYS = {"input-size": (str, list), "models": dict, **LINT_KEYS, **LINT_RUN_KEYS,
@@ -66,6 +75,12 @@ class Config:
     warnings: list[str] = field(default_factory=list)
     raw: dict = field(default_factory=dict)  # the table as written, for cache keys
     commands: dict = field(default_factory=dict)  # command → {option key: value}
+
+    def doctor_thresholds(self) -> dict:
+        """DoctorOptions fields from [tool.cnnaudit.doctor]'s threshold keys."""
+        table = self.commands.get("doctor", {})
+        return {key.replace("-", "_"): value for key, value in table.items()
+                if key in DOCTOR_KEYS}
 
     def option_values(self, command: str) -> dict:
         """The config's values for ``command``'s options, keyed as written

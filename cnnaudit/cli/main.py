@@ -347,6 +347,75 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
 
 
 @main.command()
+@click.argument("spec")
+@options.input_size
+@options.model_args
+@click.option("--data", default=None, metavar="SOURCE",
+              help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "
+                   "otherwise), npz:PATH, imagefolder:PATH, mnist:ROOT, cifar10:ROOT.")
+@click.option("--device", default="cpu", show_default=True, metavar="cpu|cuda[:N]",
+              type=options.Device(allow_meta=False), help="Where to train the copies.")
+@options.optimizer("adam", "The optimizer your training uses.")
+@click.option("--lr", type=options.PositiveFloat(), default=1e-3, show_default=True,
+              help="The learning rate your training uses.")
+@click.option("--loss", type=click.Choice(["auto", "ce", "nll", "bce", "mse"]), default="auto",
+              show_default=True,
+              help="auto: NLL when the model ends in log_softmax, cross-entropy otherwise.")
+@options.batch_size(32, "Training batch size.")
+@options.amp("Automatic mixed precision (GradScaler for fp16).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--quick", is_flag=True, help="Shorter measurements (about a third of the time).")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Draw the LR range test (loss against rate) to this PNG (needs matplotlib).")
+@options.output_format(("table", "json", "sarif", "github"), "table",
+                       "table: a line per check, then the findings as lint prints them.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these checks: codes (CNA501), prefixes (CNA50) or names.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (as --select).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
+              default="warning", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+@config_option("doctor")
+@options.debug
+@_report_errors
+def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, batch_size, amp,
+           seed, quick, plot, output_format, select, ignore, fail_on, exit_zero, quiet):
+    """Will SPEC train? Loss at initialization, memorizing a few samples,
+    gradient flow and scale, dead units, samples mixing across the batch, an
+    LR range test, the first non-finite op, the data's scale and balance —
+    measured on a copy with real data, each finding at the layer's line."""
+    from ..doctor import DoctorOptions
+    from ..doctor import doctor as run_doctor
+    from ..report import render_doctor
+
+    if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
+        raise CnnauditError(f"--plot {plot}: no such folder (checked before training, so "
+                            "no result is lost)")
+    shapes, arguments = _model_settings(spec, input_sizes, model_args)
+    thresholds = current_config().doctor_thresholds()
+    doctor_options = DoctorOptions(
+        device=device, optimizer=optimizer, lr=lr, loss=loss, batch_size=batch_size, amp=amp,
+        data=data, seed=seed, quick=quick, progress=not quiet and output_format == "table",
+        select=tuple(_split(select)), ignore=tuple(_split(ignore)), **thresholds)
+    with user_code():
+        report = run_doctor(spec, shapes, model_args=arguments, options=doctor_options)
+    report.fail_on = fail_on
+    for note in report.notes:
+        click.echo(note, err=True)
+    if plot:
+        from ..report.doctor_table import plot_lr_range
+
+        plot_lr_range(report, plot)
+    click.echo(render_doctor(report, output_format))
+    for check in report.checks:
+        if check.status == "failed":
+            click.echo(f"cnnaudit: {check.code} {check.name} {check.summary}", err=True)
+    sys.exit(report.exit_code(exit_zero=exit_zero))
+
+
+@main.command()
 @click.option("--format", "-f", "output_format", default="table", show_default=True,
               type=click.Choice(["table", "json", "markdown"]))
 def rules(output_format):

@@ -16,7 +16,7 @@ import os
 import click
 
 from ..errors import EXIT_USAGE, CnnauditError
-from .config import LINT_KEYS, Config, key_line, load_config
+from .config import DOCTOR_KEYS, LINT_KEYS, Config, key_line, load_config
 
 CONFIG_KEY = "cnnaudit.config"
 
@@ -32,6 +32,8 @@ def option_defaults(ctx: click.Context, config: Config, command: str) -> dict:
         if param is None or key == "config":
             if command == "lint" and key in LINT_KEYS:
                 continue  # a rule threshold: config only, read into LintOptions
+            if command == "doctor" and key in DOCTOR_KEYS:
+                continue  # a check's threshold: config only, read into DoctorOptions
             close = difflib.get_close_matches(key, list(by_key), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             config.warnings.append(f"warning: {where} [tool.cnnaudit.{command}]: "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..load import LoadedModel, Site
+from ..load import LoadedModel, Site, definition_site
 from ..trace import Graph
 
 FAIL_ON = ("error", "warning", "suggestion")
@@ -84,11 +84,5 @@ class LintContext:
 
     def model_site(self) -> Site | None:
         """Where the model's class is defined (for findings about the whole model)."""
-        import inspect
-
-        try:
-            path = inspect.getsourcefile(type(self.model))
-            _, line = inspect.getsourcelines(type(self.model))
-        except (OSError, TypeError):
-            return None
-        return Site(path, line, 1) if path else None
+        site = definition_site(type(self.model))
+        return Site(site.file, site.line, 1) if site is not None else None

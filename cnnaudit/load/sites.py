@@ -121,6 +121,22 @@ def caller_site(skip_frames: int = 1) -> Site | None:
     return frame_site(frame) if frame is not None else None
 
 
+def definition_site(obj) -> Site | None:
+    """Where a class or function is defined in source (its first line, the
+    column of its ``def``/``class``); None without source."""
+    import inspect
+
+    try:
+        obj = inspect.unwrap(obj)
+        path = inspect.getsourcefile(obj)
+        lines, line = inspect.getsourcelines(obj)
+    except (OSError, TypeError):
+        return None
+    if not path:
+        return None
+    return Site(path, line, len(lines[0]) - len(lines[0].lstrip()) + 1)
+
+
 def display_path(path: str) -> str:
     """From the package directory on for installed code
     (``torchvision/models/resnet.py``), else relative to the working directory

@@ -12,6 +12,7 @@ import json
 SUMMARY_FORMATS = ("table", "json", "csv", "markdown")
 LINT_FORMATS = ("text", "json", "sarif", "github")
 PROBE_FORMATS = ("table", "json")
+DOCTOR_FORMATS = ("table", "json", "sarif", "github")
 
 
 def render_text(result, verbose: bool = False) -> str:
@@ -29,7 +30,12 @@ def render_text(result, verbose: bool = False) -> str:
         from .probe_table import render_probe
 
         return render_probe(result)
-    raise TypeError(f"cnnaudit.render takes a Summary, LintReport or ProbeReport, not {kind}")
+    if kind == "DoctorReport":
+        from .doctor_table import render_doctor
+
+        return render_doctor(result, verbose=verbose)
+    raise TypeError("cnnaudit.render takes a Summary, LintReport, ProbeReport or DoctorReport, "
+                    f"not {kind}")
 
 
 def render_summary(summary, output_format: str, receptive: bool = False) -> str:
@@ -63,6 +69,24 @@ def render_lint(reports, output_format: str, verbose: bool, sort: str = "severit
     if statistics:
         return render_statistics(reports)
     return lint_text(reports, verbose=verbose, sort=sort)
+
+
+def render_doctor(report, output_format: str, verbose: bool = False) -> str:
+    """The doctor's report: its table with the findings, JSON, or lint's
+    machine formats over its findings (SARIF with the doctor's checks as rules)."""
+    if output_format == "json":
+        return json.dumps(report.to_dict(), indent=2)
+    if output_format == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif([report], doctor=True)
+    if output_format == "github":
+        from .lint_text import render_github
+
+        return render_github([report])
+    from .doctor_table import render_doctor as table
+
+    return table(report, verbose=verbose)
 
 
 def render_probe(report, output_format: str) -> str:

@@ -25,11 +25,12 @@ def _rule_descriptor(rule) -> dict:
     }
 
 
-def to_sarif(reports) -> dict:
+def to_sarif(reports, doctor: bool = False) -> dict:
+    """``doctor``: the reports are the doctor's, its checks the rules."""
     from .._version import __version__
-    from ..linting.rules import all_rules
+    from .catalog import catalog_rules
 
-    rules = all_rules()
+    rules = catalog_rules("doctor" if doctor else "lint")
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for report in reports:
@@ -81,5 +82,5 @@ def to_sarif(reports) -> dict:
     }
 
 
-def render_sarif(reports) -> str:
-    return json.dumps(to_sarif(reports), indent=2)
+def render_sarif(reports, doctor: bool = False) -> str:
+    return json.dumps(to_sarif(reports, doctor=doctor), indent=2)

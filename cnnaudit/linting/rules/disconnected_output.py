@@ -28,7 +28,7 @@ def forward(self, x):
 ```
 """
 
-from ...load.sites import Site
+from ...load.sites import definition_site
 from ..findings import Hit
 from . import rule
 
@@ -46,20 +46,6 @@ def reaches_input(graph, tensors) -> bool:
     return False
 
 
-def forward_site(model) -> Site | None:
-    """Where the model's own ``forward`` is defined."""
-    import inspect
-
-    try:
-        forward = inspect.unwrap(type(model).forward)
-        path = inspect.getsourcefile(forward)
-        lines, line = inspect.getsourcelines(forward)
-    except (OSError, TypeError):
-        return None
-    column = len(lines[0]) - len(lines[0].lstrip()) + 1
-    return Site(path, line, column) if path else None
-
-
 @rule("CNA105", "disconnected-output", "error")
 def check(ctx):
     graph = ctx.graph
@@ -75,4 +61,5 @@ def check(ctx):
                    "parameter or a constant)")
     else:
         return
-    yield Hit(None, message, site=forward_site(ctx.model) or ctx.model_site(), layer="")
+    site = definition_site(type(ctx.model).forward) or ctx.model_site()
+    yield Hit(None, message, site=site, layer="")

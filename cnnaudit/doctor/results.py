@@ -1,0 +1,89 @@
+"""The doctor's data: one ``CheckResult`` per check (its status and the
+figures it measured) and the ``DoctorReport`` whose ``to_dict()`` is the
+JSON output. Findings are lint's ``Finding``: every lint format renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import decide_exit
+from ..linting import SEVERITY_RANK, Finding
+
+# 1: the first doctor report.
+SCHEMA_VERSION = 1
+STATUSES = ("pass", "finding", "not applicable", "skipped", "failed")
+
+
+@dataclass
+class CheckResult:
+    code: str
+    name: str
+    status: str  # one of STATUSES
+    summary: str  # one line: the figure that decided it
+    figures: dict = field(default_factory=dict)  # exact numbers, for JSON
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "status": self.status,
+                "summary": self.summary, "figures": self.figures,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class DoctorReport:
+    model: str
+    spec: str | None
+    device: str
+    data: str
+    loss: str  # the loss used, and why (auto)
+    options: dict
+    checks: list[CheckResult]
+    findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    seconds: float = 0.0
+    lr_curve: dict | None = None  # the range test's lrs and losses (for --plot)
+    # lint's report attributes, so that lint's renderers serve the doctor too
+    suppressed: int = 0
+    suggestions_over_cap: int = 0
+    baselined: int = 0
+    cached: bool = False
+
+    def counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "suggestion": 0}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    @property
+    def fails(self) -> bool:
+        threshold = SEVERITY_RANK[self.fail_on]
+        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+
+    def exit_code(self, exit_zero: bool = False) -> int:
+        """As lint: 1 for a finding at or above ``fail_on`` (unless
+        ``exit_zero``); 2 when a check could not run at all."""
+        failed = any(c.status == "failed" for c in self.checks)
+        return decide_exit(usage_errors=int(failed), failing=self.fails, exit_zero=exit_zero)
+
+    def check(self, code: str) -> CheckResult | None:
+        return next((c for c in self.checks if c.code == code), None)
+
+    def to_dict(self) -> dict:
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "model": self.model,
+            "spec": self.spec,
+            "device": self.device,
+            "data": self.data,
+            "loss": self.loss,
+            "options": dict(self.options),
+            "checks": [c.to_dict() for c in self.checks],
+            "findings": [f.to_dict() for f in self.findings],
+            "counts": self.counts(),
+            "notes": list(self.notes),
+            "seconds": round(self.seconds, 2),
+        }
+        if self.lr_curve is not None:
+            data["lr_range_test"] = self.lr_curve
+        return data
