@@ -51,7 +51,7 @@ def doctor(model, input_size=None, **kwargs):
     and the random state are left as they were); returns a DoctorReport whose
     ``to_dict()`` is the ``--format json`` output. See
     ``cnnaudit.doctor.DoctorOptions`` for the options."""
-    from .doctor import doctor as run
+    from .diagnosing import doctor as run
 
     return run(model, input_size, **kwargs)
 

@@ -1,5 +1,5 @@
 """The package layout is a checked contract: the tree reads as the pipeline
-(load → trace → pipeline → stats → linting → fixing → training → probing → doctor → report →
+(load → trace → pipeline → stats → linting → fixing → training → probing → diagnosing → report →
 cli), imports
 only run down the floors, and only public names cross a package boundary."""
 
@@ -12,7 +12,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "cnnaudit"
 # Floors, lowest first. A module may import its own floor or any lower one.
 FLOORS = ["errors", "units", "_version", "load", "trace", "pipeline", "stats", "linting", "fixing",
-          "training", "probing", "doctor", "report", "cli", "api"]
+          "training", "probing", "diagnosing", "report", "cli", "api"]
 BASE = {"errors", "units", "_version"}
 
 
@@ -72,7 +72,7 @@ def test_the_tree_is_the_pipeline():
     stages = sorted(p.name for p in PACKAGE.iterdir()
                     if p.is_dir() and (p / "__init__.py").exists())
     assert stages == sorted(["load", "trace", "stats", "linting", "fixing", "training", "probing",
-                             "doctor", "report", "cli"])
+                             "diagnosing", "report", "cli"])
     assert (PACKAGE / "pipeline.py").is_file()
 
 
@@ -120,8 +120,8 @@ def test_the_api_functions_are_not_shadowed_by_stage_packages():
 
     import cnnaudit
 
-    for stage in ("load", "trace", "stats", "linting", "training", "probing", "doctor", "report",
-                  "cli"):
+    for stage in ("load", "trace", "stats", "linting", "training", "probing", "diagnosing",
+                  "report", "cli"):
         importlib.import_module(f"cnnaudit.{stage}")
     for name in ("summary", "lint", "probe", "doctor", "render", "register_mac_formula"):
         assert callable(getattr(cnnaudit, name)) and getattr(cnnaudit, name).__module__ == \

@@ -231,9 +231,16 @@ def test_sarif_validates_against_the_oasis_2_1_0_schema():
 def test_catalog_json_formats_have_a_schema_version():
     runner = CliRunner()
     catalog = json.loads(runner.invoke(main, ["rules", "--format", "json"]).output)
-    assert catalog["schema_version"] == 1 and len(catalog["rules"]) == 27
+    # 2: the doctor's checks joined the catalog, each entry says its group
+    assert catalog["schema_version"] == 2 and len(catalog["rules"]) == 37
+    groups = {r["code"]: r["group"] for r in catalog["rules"]}
+    assert groups["CNA202"] == "lint" and groups["CNA507"] == "doctor"
+    assert sum(g == "doctor" for g in groups.values()) == 10
     rule = json.loads(runner.invoke(main, ["explain", "CNA202", "-f", "json"]).output)
     assert rule["name"] == "bias-before-bn" and "bias=False" in rule["examples"]["good.py"]
+    check = json.loads(runner.invoke(main, ["explain", "learning-rate", "-f", "json"]).output)
+    assert check["code"] == "CNA507" and check["group"] == "doctor"
+    assert "lr=1.0" in check["examples"]["bad.py"]
 
 
 @pytest.mark.parametrize("fmt, name", [("github", "cheatsheet_lint.github"),

@@ -386,8 +386,8 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
     gradient flow and scale, dead units, samples mixing across the batch, an
     LR range test, the first non-finite op, the data's scale and balance —
     measured on a copy with real data, each finding at the layer's line."""
-    from ..doctor import DoctorOptions
-    from ..doctor import doctor as run_doctor
+    from ..diagnosing import DoctorOptions
+    from ..diagnosing import doctor as run_doctor
     from ..report import render_doctor
 
     if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):

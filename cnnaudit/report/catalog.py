@@ -31,7 +31,7 @@ def catalog_rules(group: str | None = None) -> list:
 
         rules += all_rules()
     if group in (None, "doctor"):
-        from ..doctor.checks import all_checks
+        from ..diagnosing.checks import all_checks
 
         rules += all_checks()
     return rules

@@ -64,14 +64,21 @@ def _check_shape(name, x, input_shape):
         )
 
 
-def mnist5k(input_shape, seed) -> ProbeData:
+def bundled_digits():
+    """The 5,000 bundled MNIST digits as stored: (uint8 images [N, 28, 28],
+    int labels [N])."""
     import numpy as np
-    import torch
 
     bundled = resources.files("cnnaudit.training.sample_data").joinpath("mnist_5k.npz")
     with bundled.open("rb") as handle:
         arrays = np.load(handle)
-        images, labels = arrays["images"], arrays["labels"]
+        return arrays["images"], arrays["labels"]
+
+
+def mnist5k(input_shape, seed) -> ProbeData:
+    import torch
+
+    images, labels = bundled_digits()
     x = (torch.from_numpy(images).float().div(255) - MNIST_MEAN).div(MNIST_STD).unsqueeze(1)
     _check_shape("mnist5k", x, input_shape)
     return _split("mnist5k", "5,000 MNIST digits bundled with cnnaudit (4,500 train, 500 held out)",

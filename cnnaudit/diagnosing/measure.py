@@ -116,13 +116,29 @@ def _range_test(session) -> dict:
         if smoothed > DIVERGE * best:
             diverged = lr
             break
-    return {"lrs": lrs, "losses": losses, "divergence": diverged,
+    return {"lrs": lrs, "losses": losses, "divergence": divergence(lrs, losses, diverged),
             "suggestion": steepest(lrs, losses)}
 
 
+def divergence(lrs, losses, stopped) -> float | None:
+    """The first rate past the minimum where the smoothed loss is back above
+    where it started — worse than not training — or where the test stopped
+    (5× the best, or a non-finite loss), whichever comes first."""
+    if losses:
+        lowest = min(range(len(losses)), key=losses.__getitem__)
+        for index in range(lowest, len(losses)):
+            if losses[index] > losses[0]:
+                return lrs[index]
+    return stopped
+
+
 def steepest(lrs, losses) -> float | None:
-    """The rate where the loss falls fastest against log(rate)."""
+    """The rate where the loss falls fastest against log(rate), on the
+    descent before the lowest loss (past it, a spike's fall back is steep too
+    and would be a rate that diverges)."""
     lo, hi = SKIP_START, len(losses) - SKIP_END
+    if hi - lo >= 3:
+        hi = min(hi, lo + max(3, min(range(lo, hi), key=losses.__getitem__) - lo + 1))
     if hi - lo < 3:
         return None
     xs = [math.log(v) for v in lrs[lo:hi]]

@@ -1,4 +1,5 @@
-"""Stage 6, the doctor: will this model train? Loss at initialization,
+"""Stage 6, diagnosing — ``cnnaudit doctor`` (named so that the package does not
+shadow the API's ``cnnaudit.doctor`` function): will this model train? Loss at initialization,
 memorizing a few samples, gradient flow and scale, dead units, samples mixing
 across the batch, an LR range test, the first non-finite op, the data's scale
 and class balance — measured on a copy of the model with real data, each

@@ -55,12 +55,14 @@ def run(session):
         return Outcome("finding", summary, figures, [Diagnosis(
             f"the loss is {loss} before any step: see CNA508 for the op that made it",
             severity="error")])
+    layers = session.parameter_layers(model)
+    head = layers[-1] if layers else None
     if loss < 0:
         return Outcome("finding", summary, figures, [Diagnosis(
             f"the loss at initialization is negative ({loss:.4g}): {session.loss_name} on "
             "outputs it was not written for; NLL takes log-probabilities (end the model in "
             "F.log_softmax) — or use cross-entropy on raw scores", severity="error",
-            fix="nn.CrossEntropyLoss() on the raw scores")])
+            fix="nn.CrossEntropyLoss() on the raw scores", layer=head)])
     ratio = loss / neutral
     if options.init_loss_low <= ratio <= options.init_loss_high:
         return Outcome("pass", summary, figures)
@@ -72,8 +74,7 @@ def run(session):
         why = ("the model is far more certain than chance before learning anything: the loss "
                "and the labels may not match (a loss over the wrong axis, labels the output "
                "already contains)")
-    layers = session.parameter_layers(model)
     return Outcome("finding", summary, figures, [Diagnosis(
         f"the loss at initialization is {loss:.4g}, {ratio:.3g}× the {neutral:.4g} of a "
         f"neutral start (ln {session.classes if session.loss_name != 'bce' else 2}): {why}",
-        layer=layers[-1] if layers and ratio > options.init_loss_high else None)])
+        layer=head if ratio > options.init_loss_high else None)])

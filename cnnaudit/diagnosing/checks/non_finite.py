@@ -95,6 +95,16 @@ def run(session):
             f"the loss became {problem['value']} at step {step} while every op of the forward "
             "pass stayed finite: the loss itself overflows (probabilities fed to a loss that "
             "takes logits, labels out of range)")])
+    op = first_non_finite_op(session, problem["state"], step) \
+        if problem["where"] == "gradient" else None
+    if op is not None:  # an infinity in forward that the loss did not pick (log of 0)
+        name, site = op
+        figures["op"] = name
+        return Outcome("finding", summary, figures, [Diagnosis(
+            f"gradients became non-finite at step {step}: in the forward pass, {name} "
+            f"({session.shown(site)}) turns finite inputs into an infinity that the loss does "
+            "not select but its backward multiplies (inf × 0 = NaN); guard it or use a "
+            "stable fused form (F.log_softmax instead of log(softmax))", site=site)])
     layers = []
     for name in problem["parameters"]:
         layer = name.rpartition(".")[0]

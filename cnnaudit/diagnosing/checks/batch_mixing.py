@@ -34,17 +34,29 @@ from . import Diagnosis, Outcome, check
 SAMPLES = 4
 
 
-def _mixes(torch, value, x, row: int) -> bool:
-    """Does row ``row`` of ``value`` depend on any other sample of ``x``?"""
+def _mixes(torch, value, x, row: int, axis: int = 0) -> bool:
+    """Does slice ``row`` of ``value`` along ``axis`` depend on any other
+    sample of ``x`` than ``row``?"""
     if not isinstance(value, torch.Tensor) or not value.requires_grad or value.dim() == 0 \
-            or value.shape[0] <= row or not value.is_floating_point():
+            or value.shape[axis] <= row or not value.is_floating_point():
         return False
-    (grad,) = torch.autograd.grad(value[row].float().sum(), x, retain_graph=True,
+    (grad,) = torch.autograd.grad(value.select(axis, row).float().sum(), x, retain_graph=True,
                                   allow_unused=True)
     if grad is None:
         return False
     others = torch.cat([grad[:row], grad[row + 1:]])
     return bool(others.ne(0).any())
+
+
+def _moves_samples(torch, value, x, samples: int) -> bool:
+    """An op's output mixes when no axis of the batch's size holds one sample
+    per slice (a permute to [L, N, E] keeps one; a view that reinterprets the
+    memory does not). Outputs without such an axis cannot be told apart."""
+    if not isinstance(value, torch.Tensor) or not value.requires_grad:
+        return False
+    axes = [axis for axis, size in enumerate(value.shape) if size == samples]
+    return bool(axes) and all(any(_mixes(torch, value, x, row, axis) for row in (0, samples - 1))
+                              for axis in axes)
 
 
 @check("CNA506", "batch-mixing", "error")
@@ -76,7 +88,7 @@ def run(session):
                        figures)
     row = mixed_rows[0]
     first = next(((name, site) for name, site, value in recorded
-                  if _mixes(torch, value, x, row)), None)
+                  if _moves_samples(torch, value, x, SAMPLES)), None)
     where = ""
     site = None
     if first is not None:
