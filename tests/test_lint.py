@@ -240,7 +240,7 @@ def test_catalog_json_formats_have_a_schema_version():
     assert rule["name"] == "bias-before-bn" and "bias=False" in rule["examples"]["good.py"]
     check = json.loads(runner.invoke(main, ["explain", "learning-rate", "-f", "json"]).output)
     assert check["code"] == "CNA507" and check["group"] == "doctor"
-    assert '"lr": 1.0' in check["examples"]["bad.py"]
+    assert '"lr": 10.0' in check["examples"]["bad.py"]
 
 
 @pytest.mark.parametrize("fmt, name", [("github", "cheatsheet_lint.github"),

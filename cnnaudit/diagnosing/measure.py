@@ -117,17 +117,38 @@ def _range_test(session) -> dict:
             diverged = lr
             break
     return {"lrs": lrs, "losses": losses, "divergence": divergence(lrs, losses, diverged),
-            "suggestion": steepest(lrs, losses)}
+            "suggestion": steepest(lrs, losses), "onset": onset(lrs, losses)}
+
+
+def reference(losses) -> float:
+    """Where the test started: the median of its first points (the smoothing
+    begins at one batch's loss, which may be low or high by chance)."""
+    head = sorted(losses[:SKIP_START])
+    return head[len(head) // 2]
+
+
+def onset(lrs, losses, share: float = 0.1) -> float | None:
+    """The first rate at which the smoothed loss has made ``share`` of its
+    whole fall (from the start to the lowest): below it, a test this short
+    learns nothing."""
+    if len(losses) <= SKIP_START:
+        return None
+    start, lowest = reference(losses), min(losses[SKIP_START:])
+    if start - lowest <= 0:
+        return None
+    return next(lr for lr, loss in zip(lrs[SKIP_START:], losses[SKIP_START:])
+                if start - loss >= share * (start - lowest))
 
 
 def divergence(lrs, losses, stopped) -> float | None:
-    """The first rate past the minimum where the smoothed loss is back above
-    where it started — worse than not training — or where the test stopped
-    (5× the best, or a non-finite loss), whichever comes first."""
-    if losses:
-        lowest = min(range(len(losses)), key=losses.__getitem__)
+    """The first rate past the lowest loss where the smoothed loss is back
+    above where it started — worse than not training — or where the test
+    stopped (5× the best, or a non-finite loss), whichever comes first."""
+    if len(losses) > SKIP_START:
+        start = reference(losses)
+        lowest = min(range(SKIP_START, len(losses)), key=losses.__getitem__)
         for index in range(lowest, len(losses)):
-            if losses[index] > losses[0]:
+            if losses[index] > start:
                 return lrs[index]
     return stopped
 

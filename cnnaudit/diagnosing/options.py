@@ -37,7 +37,7 @@ class DoctorOptions:
     exploding_ratio: float = 1e3  # CNA504: ... or above this
     update_ratio_high: float = 1.0  # CNA504: first step's |Δw|/|w| above this
     dead_fraction: float = 0.5  # CNA505: share of a layer's units never active
-    lr_far_below: float = 100.0  # CNA507: configured rate this many times under the suggestion
+    lr_far_below: float = 1000.0  # CNA507: configured rate this many times under the onset
     input_mean_high: float = 3.0  # CNA509: |channel mean| above this
     input_std_high: float = 10.0  # CNA509: channel std above this
     input_std_low: float = 0.01  # CNA509: channel std below this

@@ -6,8 +6,12 @@ fastai's `lr_find`, torch-lr-finder): on a copy of the model, the rate grows
 exponentially from 1e-7 to 10 over 100 steps, a new batch each step, the
 loss smoothed; the test stops when the loss exceeds 5× its best. The
 suggested rate is where the loss falls fastest; the divergence point is
-where it stopped. A configured rate above the divergence point, or more than
-100× below the suggestion, is a finding with the suggestion. `--plot` draws
+where it stopped (or where the loss is back above its start). A configured
+rate above the divergence point is a warning; one more than 1,000× below the
+onset — the rate where the loss has made a tenth of its fall — a suggestion,
+with the suggested rate. (The test is short: a rate 10–100× below its onset
+can still train well over thousands of steps, as Adam at 1e-3 does, so only
+rates orders of magnitude too low are reported.) `--plot` draws
 the loss against the rate with both marked.
 
 ## Why is this bad?
@@ -48,9 +52,12 @@ def run(session):
             f"the configured rate {options.lr:g} ({options.optimizer}) is at or above the point "
             f"where the range test diverges ({divergence:.2g}): training will blow up{hint}",
             fix=f"lr={suggestion:.2g}" if suggestion else None)])
-    if suggestion is not None and options.lr * options.lr_far_below < suggestion:
+    start = test["onset"]
+    figures["onset"] = start
+    if start is not None and options.lr * options.lr_far_below < start:
         return Outcome("finding", summary, figures, [Diagnosis(
             f"the configured rate {options.lr:g} ({options.optimizer}) is "
-            f"{suggestion / options.lr:.3g}× below the range test's suggestion {suggestion:.2g}: "
-            "the loss will barely move", fix=f"lr={suggestion:.2g}", severity="suggestion")])
+            f"{start / options.lr:.3g}× below the rate where the range test's loss starts to "
+            f"fall ({start:.2g}): the loss will barely move{hint}",
+            fix=f"lr={suggestion:.2g}" if suggestion else None, severity="suggestion")])
     return Outcome("pass", summary, figures)
