@@ -31,7 +31,7 @@ from ...load.sites import caller_site
 from ...training import first_tensor
 from . import Diagnosis, Outcome, check
 
-SAMPLES = 4
+SAMPLES = 5  # a size no channel or spatial axis is likely to share (see _moves_samples)
 
 
 def _mixes(torch, value, x, row: int, axis: int = 0) -> bool:
