@@ -154,7 +154,10 @@ def normalize_input_sizes(input_size) -> list[tuple[int, ...]] | None:
 
 def load_model(model, model_args, device) -> LoadedModel:
     """A SPEC is built (on meta unless real tensors are asked for); a ready
-    ``nn.Module`` is wrapped as it is."""
+    ``nn.Module`` is wrapped as it is; a ``LoadedModel`` (a stage that built
+    the SPEC itself, with its construction sites) is used as it is."""
+    if isinstance(model, LoadedModel):
+        return model
     if isinstance(model, str):
         return load(model, model_args, device="meta" if device == "meta" else "cpu")
     from torch import nn

@@ -68,7 +68,7 @@ def _doctor(torch, model, input_size, model_args, options) -> DoctorReport:
     shapes = input_shapes(loaded, input_size, notes)
     if len(shapes) != 1:
         raise CnnauditError("the doctor trains single-input models")
-    traced = summary(loaded.model, shapes, depth=0)
+    traced = summary(loaded, shapes, depth=0)  # with the construction sites the build recorded
     if traced.failure is not None:
         raise CnnauditError(f"the model's forward fails ({one_line(traced.failure)}): "
                             "cnnaudit lint says where; the doctor needs a model that runs")

@@ -60,7 +60,8 @@ def dead_fractions(session, model) -> dict:
             if name in FUNCTIONS and not depth[0]:
                 site = caller_site()
                 if site is not None:
-                    note(f"{name} at {session.shown(site)}", out, site)
+                    # the column too: two calls on one line are two activations
+                    note(f"{name} at {session.shown(site)}:{site.col}", out, site)
             return out
 
     def enter(module, args):
