@@ -2,9 +2,10 @@
 
 ## What it does
 Trains a copy on 16 samples alone, the same batch every step, for up to 200
-steps at the rate the range test suggests (CNA507; the configured rate when
-it has no suggestion). A working model and loss memorize them: 100 %
-accuracy on those samples. One that cannot is broken somewhere between the
+steps at the rate the range test suggests (CNA507), kept under a tenth of its
+divergence point (the configured rate when the test has no suggestion), and
+once more at a tenth of that rate if the first try fails. A working model and
+loss memorize them: 100 % accuracy on those samples. One that cannot is broken somewhere between the
 data and the loss; the message lists what the other checks found as the
 likely causes, and whether the model predicts one class for every input.
 
@@ -36,17 +37,11 @@ from . import Diagnosis, Outcome, check
 CAUSES = ("CNA501", "CNA503", "CNA504", "CNA506", "CNA507", "CNA508", "CNA509")
 
 
-@check("CNA502", "cannot-fit-batch", "error")
-def run(session):
+def _fit(session, x, y, lr, limit):
+    """Train a fresh copy on (x, y) alone: (accuracy %, loss, steps, predictions)."""
     torch = session.torch
-    options = session.options
-    suggestion = range_test(session)["suggestion"] if "CNA507" in session.selected else None
-    lr = suggestion or options.lr
-    samples = min(options.fit_samples, len(session.data.train_x))
-    x, y = session.batch(0, samples)
     model = session.fresh_model()
     optimizer = session.optimizer(model, lr=lr)
-    limit = options.steps("fit_steps")
     accuracy, loss_value, steps, predicted = 0.0, float("nan"), 0, None
     while steps < limit:
         steps += 1
@@ -59,6 +54,29 @@ def run(session):
             break
         loss.backward()
         optimizer.step()
+    return accuracy, loss_value, steps, predicted
+
+
+@check("CNA502", "cannot-fit-batch", "error")
+def run(session):
+    torch = session.torch
+    options = session.options
+    test = range_test(session) if "CNA507" in session.selected else None
+    suggestion = test["suggestion"] if test else None
+    if suggestion and test["divergence"]:
+        # The steepest descent can sit next to the divergence point: a fit
+        # there may blow up; a tenth of the divergence point is a safe ceiling.
+        suggestion = min(suggestion, test["divergence"] / 10)
+    lr = suggestion or options.lr
+    samples = min(options.fit_samples, len(session.data.train_x))
+    x, y = session.batch(0, samples)
+    limit = options.steps("fit_steps")
+    accuracy, loss_value, steps, predicted = _fit(session, x, y, lr, limit)
+    if accuracy < 100.0:  # one more chance at a tenth of the rate: the verdict is about the model
+        retry = _fit(session, x, y, lr / 10, limit)
+        if retry[0] > accuracy:
+            lr = lr / 10
+            accuracy, loss_value, steps, predicted = retry
     figures = {"samples": samples, "lr": lr, "lr_from": "range test" if suggestion else "--lr",
                "steps": steps, "accuracy": accuracy, "loss": loss_value}
     summary = f"{accuracy:.0f} % of {samples} samples after {steps} steps at lr {lr:.2g}"

@@ -6,7 +6,6 @@ is still in pixels ... 1095.9734, 1087.0845"; the author: "this was my mistake
 when I implemented this project"). Reproduced: a ResNet-style stem on images
 at pixel scale, normalized with ImageNet's mean and std without the /255.
 """
-import torch
 import torch.nn as nn
 
 INPUT_SIZE = (3, 32, 32)
