@@ -47,7 +47,8 @@ def test_a_good_model_passes_every_check_and_the_json_says_so(improved):
         "CNA502"]
     assert {c["status"] for c in data["checks"]} == {"pass"}, data["checks"]
     assert not [f for f in data["findings"] if f["severity"] != "suggestion"]
-    assert data["loss"] == "auto: NLL, since the model ends in log_softmax"
+    assert data["loss"] == {"function": "nll",
+                            "reason": "auto: NLL, since the model ends in log_softmax"}
     loss = next(c for c in data["checks"] if c["code"] == "CNA501")["figures"]
     assert loss["neutral"] == pytest.approx(2.302585, rel=1e-6)  # ln 10
     assert 0.5 < loss["ratio"] < 2

@@ -35,10 +35,11 @@ class DoctorReport:
     spec: str | None
     device: str
     data: str
-    loss: str  # the loss used, and why (auto)
+    loss: str  # the loss used and why ("auto: NLL, since the model ends in log_softmax")
     options: dict
     checks: list[CheckResult]
     findings: list[Finding]
+    loss_function: str = "ce"  # ce | nll | bce | mse: what the checks trained with
     notes: list[str] = field(default_factory=list)
     fail_on: str = "warning"
     seconds: float = 0.0
@@ -76,7 +77,7 @@ class DoctorReport:
             "spec": self.spec,
             "device": self.device,
             "data": self.data,
-            "loss": self.loss,
+            "loss": {"function": self.loss_function, "reason": self.loss},
             "options": dict(self.options),
             "checks": [c.to_dict() for c in self.checks],
             "findings": [f.to_dict() for f in self.findings],

@@ -98,7 +98,8 @@ def _doctor(torch, model, input_size, model_args, options) -> DoctorReport:
     range_curve = session._memo.get("range_test")
     return DoctorReport(
         model=loaded.label, spec=loaded.spec, device=str(device), data=data.description,
-        loss=session.loss_reason, options=_public(options), checks=results, findings=findings,
+        loss=session.loss_reason, loss_function=session.loss_name, options=_public(options),
+        checks=results, findings=findings,
         notes=notes, seconds=time.perf_counter() - started,
         lr_curve={k: range_curve[k] for k in ("lrs", "losses", "suggestion", "divergence")}
         if range_curve else None,
