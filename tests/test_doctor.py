@@ -198,3 +198,12 @@ def test_batch_mixing_sees_a_view_that_keeps_every_shape_and_nothing_else():
     quiet = cnnaudit.doctor(Attention(), (1, 28, 28), select=("CNA506",), **QUICK)
     assert quiet.check("CNA506").status == "pass" and not quiet.findings
 
+
+
+def test_bf16_autocast_runs_on_the_cpu():
+    """The GPU run adds fp16 with GradScaler (benchmarks/gpu_check.py)."""
+    report = cnnaudit.doctor(IMPROVED, (1, 28, 28), amp="bf16",
+                             select=("CNA501", "CNA508", "CNA502"), **QUICK)
+    assert report.options["amp"] == "bf16"
+    assert [c.status for c in report.checks] == ["pass", "pass", "pass"], report.checks
+    assert "(bf16)" in report.check("CNA508").summary

@@ -61,8 +61,8 @@ def _fit(session, x, y, lr, limit):
 def run(session):
     torch = session.torch
     options = session.options
-    test = range_test(session) if "CNA507" in session.selected else None
-    suggestion = test["suggestion"] if test else None
+    test = range_test(session)  # made once: CNA507 reads the same one
+    suggestion = test["suggestion"]
     if suggestion and test["divergence"]:
         # The steepest descent can sit next to the divergence point: a fit
         # there may blow up; a tenth of the divergence point is a safe ceiling.
