@@ -55,9 +55,12 @@ def main() -> int:
             bad = [f for f in report.findings if f.severity != "suggestion"]
             alarms += len(bad)
             by_code = {c.code: c for c in report.checks}
+            scale = by_code["CNA504"].figures
             rows.append([label, f"{optimizer} {lr:g}", ", ".join(
                 f"{f.code} {f.layer or ''}".strip() for f in bad) or "none",
                 ", ".join(f.code for f in report.findings if f.severity == "suggestion") or "-",
+                f"{by_code['CNA501'].figures['ratio']:.2f}",
+                f"{scale['early_to_late']:.2g}", f"{scale['largest_update']['ratio']:.2g}",
                 by_code["CNA507"].summary, by_code["CNA502"].summary,
                 f"{time.perf_counter() - started:.1f}"])
             print(" | ".join(rows[-1]), flush=True)
@@ -65,6 +68,7 @@ def main() -> int:
 
     print()
     print(tabulate(rows, headers=["model", "setup", "warnings/errors", "suggestions",
+                                  "init loss / ln C", "grad/w early÷late", "largest step/w",
                                   "LR range test", "fit 16 samples", "s"],
                    tablefmt="github" if args.markdown else "simple"))
     print(f"\n{len(rows)} setups, {alarms} false alarm(s) at warning or above, "

@@ -80,7 +80,6 @@ def _doctor(torch, model, input_size, model_args, options) -> DoctorReport:
     session = Session(torch, loaded, traced, data, options, device)
     check_data_for_loss(session)
     checks = {c.code: c for c in select_checks(options.select, options.ignore)}
-    session.found = set()
     results, findings = [], []
     try:
         for code in ORDER:

@@ -41,6 +41,7 @@ class Session:
         self.loss_name, self.loss_reason = choose_loss(self.graph, self.classes, options.loss)
         self.amp = amp_dtype(torch, options.amp)
         self._memo: dict = {}
+        self.found: set[str] = set()  # codes with findings so far (the fit check names them)
         # module name → its first call in the traced graph (where it was built, called)
         self.nodes = {}
         for node in self.graph.nodes:
