@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/cnnaudit lint examples/cheatsheet_net.py:Net --input-size 1,28,28 --verbose --exit-zero
 	$(BIN)/cnnaudit lint examples/improved_net.py:Net --input-size 1,28,28 --exit-zero
 	$(BIN)/cnnaudit probe examples/cheatsheet_net.py:Net --input-size 1,28,28 --device cpu --steps 100 --quiet
+	$(BIN)/cnnaudit doctor examples/cheatsheet_net.py:Net --input-size 1,28,28 --quiet --exit-zero
 
 # The suite runs the console script in about 80 subprocesses: where
 # PYTHONDONTWRITEBYTECODE is set (CI here), each would compile cnnaudit's
@@ -51,6 +52,10 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/peer_linters.py
 	$(BIN)/python benchmarks/precommit_speed.py
 	$(BIN)/python benchmarks/probe_overhead.py
+	$(BIN)/python benchmarks/doctor_speed.py
+	$(BIN)/python benchmarks/doctor_good_models.py
+	$(BIN)/python benchmarks/doctor_wild.py
+	$(BIN)/python benchmarks/lr_range_agreement.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
