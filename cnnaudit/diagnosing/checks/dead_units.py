@@ -4,8 +4,9 @@
 After a short run at the configured rate (and at initialization), feeds a
 batch and watches every ReLU-family activation (modules and `F.relu` calls):
 a channel whose output is zero for every sample and position is dead. A
-layer with more than half of its channels dead is a finding, with the
-fraction at initialization and after the steps.
+layer of at least 16 channels with more than half of them dead is a finding,
+with the fraction at initialization and after the steps (smaller layers, such
+as a squeeze-and-excitation bottleneck of 6, are in the figures only).
 
 ## Why is this bad?
 A dead ReLU passes no gradient, so it never comes back: its channel, and the
@@ -30,7 +31,10 @@ from ...load.sites import caller_site
 from ..measure import short_run
 from . import Diagnosis, Outcome, check
 
-MODULES = ("ReLU", "ReLU6")
+# Fewer units than this (a squeeze-and-excitation bottleneck's 6) are
+# reported in the figures only: a fraction of a handful is coarse, and such
+# bottlenecks gate the features rather than carry them.
+MIN_UNITS = 16
 FUNCTIONS = {"relu", "relu_", "relu6"}
 SAMPLES = 128
 
@@ -107,6 +111,8 @@ def run(session):
     limit = session.options.dead_fraction
     found = []
     for key, (_, units, site) in {**at_init, **after}.items():
+        if units < MIN_UNITS:
+            continue
         start = at_init.get(key, (0, units, None))
         end = after.get(key, start)
         if max(start[0], end[0]) / units <= limit:

@@ -3,7 +3,9 @@
 ## What it does
 On a real batch at initialization, measures for every layer with weights
 the ratio of its weight gradient's norm to the weight's norm, in the order
-forward runs them; and, after one optimizer step at the configured rate,
+forward runs them (a layer whose gradient is exactly zero at initialization,
+a zero-initialized residual branch's, is left out of the comparison); and,
+after one optimizer step at the configured rate,
 the ratio of the change to the weight. When the first quarter of the layers
 gets gradients more than 1,000× smaller than the last quarter (relative to
 their weights), the gradients vanish on the way back; 1,000× larger, they
@@ -53,9 +55,13 @@ def run(session):
     rows = layer_ratios(session, gradients(session)["params"])
     if len(rows) < 2:
         return Outcome("not applicable", "fewer than two layers with weights")
-    quarter = max(1, len(rows) // 4)
-    early = statistics.median(r[1] for r in rows[:quarter])
-    late = statistics.median(r[1] for r in rows[-quarter:])
+    # Layers with an exactly zero gradient at initialization are left out of
+    # the depth comparison: a residual branch whose last BatchNorm starts at
+    # zero (timm's zero_init_last) gets none by design (CNA503 watches those).
+    flowing = [r for r in rows if r[1] > 0] or rows
+    quarter = max(1, len(flowing) // 4)
+    early = statistics.median(r[1] for r in flowing[:quarter])
+    late = statistics.median(r[1] for r in flowing[-quarter:])
     depth_ratio = early / late if late > 0 else float("inf")
     worst = max(rows, key=lambda r: r[2])
     figures = {"layers": [{"layer": r[0], "grad_to_weight": r[1], "update_to_weight": r[2]}
@@ -66,14 +72,14 @@ def run(session):
                f"largest step/weight {worst[2]:.2g} ({worst[0]})")
     found = []
     if depth_ratio < options.vanishing_ratio:
-        first = rows[0]
+        first = flowing[0]
         found.append(Diagnosis(
             f"gradients vanish towards the input: the first {quarter} layer(s) get "
             f"gradient/weight {early:.2g}, the last {late:.2g} ({depth_ratio:.2g}×); the early "
             "layers barely learn — add normalization after each convolution, residual "
             "connections, or a ReLU-fitting (Kaiming) initialization", layer=first[0]))
     elif depth_ratio > options.exploding_ratio:
-        first = rows[0]
+        first = flowing[0]
         found.append(Diagnosis(
             f"gradients grow towards the input: the first {quarter} layer(s) get "
             f"gradient/weight {early:.2g}, the last {late:.2g} ({depth_ratio:.2g}×); expect "
