@@ -327,16 +327,23 @@ def item_summary(check: Check) -> dict:
 
 
 def item_doctor(check: Check) -> dict:
+    """The doctor under autocast: bf16 (and fp16 with GradScaler on CUDA)."""
     import cnnaudit
 
     if not hasattr(cnnaudit, "doctor"):
         return {"skipped": "this checkout has no doctor"}
-    amp = "bf16"
-    report = cnnaudit.doctor(EXAMPLE, (1, 28, 28), device=str(check.device), amp=amp,
-                             quick=True)
-    data = report.to_dict()
-    return {"amp": amp, "checks": data.get("checks"), "findings": data.get("findings"),
-            "met": True}
+    out = {}
+    for amp in ("bf16", "fp16") if check.cuda else ("bf16",):
+        report = cnnaudit.doctor(EXAMPLE, (1, 28, 28), device=str(check.device), amp=amp,
+                                 quick=True)
+        data = report.to_dict()
+        out[amp] = {"checks": {c["code"]: [c["status"], c["summary"]] for c in data["checks"]},
+                    "findings": [f"{f['code']} {f['severity']} {f['message'][:120]}"
+                                 for f in data["findings"]],
+                    "seconds": data["seconds"],
+                    "met": all(c["status"] != "failed" for c in data["checks"])}
+    out["met"] = all(part["met"] for part in out.values())
+    return out
 
 
 ITEMS = [("cli", item_cli), ("memory", item_memory), ("overhead", item_overhead),
