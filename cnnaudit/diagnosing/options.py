@@ -36,7 +36,8 @@ class DoctorOptions:
     vanishing_ratio: float = 1e-3  # CNA504: early/late gradient-to-weight ratio below this
     exploding_ratio: float = 1e3  # CNA504: ... or above this
     update_ratio_high: float = 1.0  # CNA504: first step's |Δw|/|w| above this
-    dead_fraction: float = 0.5  # CNA505: share of a layer's units never active
+    dead_fraction: float = 0.5  # CNA505: share of a layer's units never active (a suggestion)
+    dead_fraction_warning: float = 0.9  # CNA505: ... this share (or fewer alive than classes)
     lr_far_below: float = 1000.0  # CNA507: configured rate this many times under the onset
     input_mean_high: float = 3.0  # CNA509: |channel mean| above this
     input_std_high: float = 10.0  # CNA509: channel std above this

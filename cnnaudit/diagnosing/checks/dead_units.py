@@ -6,7 +6,11 @@ batch and watches every ReLU-family activation (modules and `F.relu` calls):
 a channel whose output is zero for every sample and position is dead. A
 layer of at least 16 channels with more than half of them dead is a finding,
 with the fraction at initialization and after the steps (smaller layers, such
-as a squeeze-and-excitation bottleneck of 6, are in the figures only).
+as a squeeze-and-excitation bottleneck of 6, are in the figures only): a
+warning when 90 % or more are dead, or fewer stay alive than the model has
+classes — the layer starves what follows — and a suggestion otherwise (lost
+capacity: VGG's 4096-wide head at SGD 0.01 loses 83 % of its units in 30
+steps and still trains).
 
 ## Why is this bad?
 A dead ReLU passes no gradient, so it never comes back: its channel, and the
@@ -120,11 +124,20 @@ def run(session):
         when = (f"{start[0]} of {units} at initialization" if start[0] / units > limit
                 else f"{start[0]} of {units} at initialization, {end[0]} of {units} after "
                      f"{steps} steps at lr {session.options.lr:g}")
+        dead = max(start[0], end[0])
+        alive = units - dead
+        # Nearly all dead, or fewer alive than the classes to tell apart: the
+        # layer starves what follows (a warning). Over half dead with many
+        # left alive (VGG's 4096-wide head keeps 700 and trains) is lost
+        # capacity, a suggestion.
+        starving = dead / units >= session.options.dead_fraction_warning \
+            or alive < session.classes
         found.append(Diagnosis(
-            f"{key} has dead units: {when} are zero for all {SAMPLES} samples; a dead ReLU "
-            "passes no gradient and never recovers — lower the rate, check the input scale "
-            "(CNA509) and biases, or use LeakyReLU", layer=None if site else key,
-            site=site))
+            f"{key} has dead units: {when} are zero for all {SAMPLES} samples"
+            f"{'' if starving else f' ({alive} alive)'}; a dead ReLU passes no gradient and "
+            "rarely recovers — lower the rate, check the input scale (CNA509) and biases, or "
+            "use LeakyReLU", layer=None if site else key, site=site,
+            severity=None if starving else "suggestion"))
     total = sum(n for _, n, _ in at_init.values())
     dead_end = sum(d for d, _, _ in after.values()) if after else None
     summary = (f"{sum(d for d, _, _ in at_init.values())} of {total} ReLU channels dead at "
