@@ -49,7 +49,8 @@ DOCTOR_KEYS = {
     "init-loss-high": float, "init-loss-low": float, "vanishing-ratio": float,
     "exploding-ratio": float, "update-ratio-high": float, "dead-fraction": float,
     "dead-fraction-warning": float, "lr-far-below": float, "input-mean-high": float,
-    "input-std-high": float, "input-std-low": float, "channel-spread": float, "imbalance-ratio": float,
+    "input-std-high": float, "input-std-low": float, "channel-spread": float,
+    "imbalance-ratio": float,
 }
 # Top-level keys that are lint options but not LintOptions fields.
 LINT_RUN_KEYS = {"strict": bool}
