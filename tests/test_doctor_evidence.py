@@ -5,7 +5,7 @@ warning (the lint rules' evidence, for the checks that need training)."""
 import pytest
 from conftest import ROOT
 from doctor_evidence import doctor_evidence
-from test_rule_evidence import expected_lines
+from test_rule_evidence import assert_fires_at_the_marked_lines
 
 from cnnaudit.diagnosing.checks import all_checks
 
@@ -16,14 +16,7 @@ CODES = [c.code for c in all_checks()]
 @pytest.mark.parametrize("code", CODES)
 def test_bad_example_fires_at_the_marked_lines(code):
     bad = RULES_DIR / code / "bad.py"
-    marked = expected_lines(bad, code)
-    assert marked, f"{bad} marks no line with '# expect: {code}'"
-    report = doctor_evidence(bad)
-    found = {f.line for f in report.findings if f.code == code}
-    assert found == marked, [f.to_dict() for f in report.findings]
-    for finding in report.findings:
-        if finding.code == code:
-            assert finding.file == f"rules/{code}/bad.py"
+    assert_fires_at_the_marked_lines(doctor_evidence(bad), bad, code)
 
 
 @pytest.mark.parametrize("code", CODES)

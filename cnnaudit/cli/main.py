@@ -143,13 +143,10 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
 @options.output_format(("text", "json", "sarif", "github"), "text",
                        "text: path:line:col: CODE [severity] layer: message; github: workflow "
                        "annotations; sarif: for code scanning.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these rules: codes (CNA202), prefixes (CNA3) or names; comma-separated.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (as --select).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
-              default="warning", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
+@options.select("Only these rules: codes (CNA202), prefixes (CNA3) or names; comma-separated.")
+@options.ignore("Skip these rules (as --select).")
+@options.fail_on
+@options.exit_zero
 @options.max_suggestions("Suggestions kept per model, ranked by savings (0: all).")
 @click.option("--max-params", type=click.IntRange(min=0), default=None,
               help="Budget: CNA401 above this.")
@@ -369,13 +366,10 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
               help="Draw the LR range test (loss against rate) to this PNG (needs matplotlib).")
 @options.output_format(("table", "json", "sarif", "github"), "table",
                        "table: a line per check, then the findings as lint prints them.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these checks: codes (CNA501), prefixes (CNA50) or names.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (as --select).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
-              default="warning", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 stays 2).")
+@options.select("Only these checks: codes (CNA501), prefixes (CNA50) or names.")
+@options.ignore("Skip these checks (as --select).")
+@options.fail_on
+@options.exit_zero
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @config_option("doctor")
 @options.debug

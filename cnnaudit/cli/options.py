@@ -81,3 +81,18 @@ class PositiveFloat(click.ParamType):
         if not math.isfinite(number) or number <= 0:
             self.fail(f"{value!r} is not a finite number above 0", param, ctx)
         return number
+
+
+def select(help: str):
+    return click.option("--select", multiple=True, metavar="CODES", help=help)
+
+
+def ignore(help: str):
+    return click.option("--ignore", multiple=True, metavar="CODES", help=help)
+
+
+fail_on = click.option("--fail-on", type=click.Choice(["error", "warning", "suggestion"]),
+                       default="warning", show_default=True,
+                       help="Exit 1 when a finding is at or above this severity.")
+exit_zero = click.option("--exit-zero", is_flag=True,
+                         help="Exit 0 even with findings (2 stays 2).")

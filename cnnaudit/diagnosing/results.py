@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import decide_exit
-from ..linting import SEVERITY_RANK, Finding
+from ..linting import Finding
+from ..linting.findings import any_at_or_above, severity_counts
 
 # 1: the first doctor report.
 SCHEMA_VERSION = 1
@@ -51,15 +52,11 @@ class DoctorReport:
     cached: bool = False
 
     def counts(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "suggestion": 0}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
+        return severity_counts(self.findings)
 
     @property
     def fails(self) -> bool:
-        threshold = SEVERITY_RANK[self.fail_on]
-        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+        return any_at_or_above(self.findings, self.fail_on)
 
     def exit_code(self, exit_zero: bool = False) -> int:
         """As lint: 1 for a finding at or above ``fail_on`` (unless

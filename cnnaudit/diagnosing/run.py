@@ -12,9 +12,8 @@ from dataclasses import asdict
 
 from ..errors import CnnauditError, one_line
 from ..linting import Finding
-from ..load import definition_site, display_path, from_module, load
-from ..pipeline import input_shapes
-from ..training import load_data, resolve_device
+from ..load import definition_site, display_path
+from ..training import load_data, load_for_training, number_of_classes, resolve_device
 from .checks import select_checks
 from .options import DoctorOptions, option_names
 from .results import CheckResult, DoctorReport
@@ -60,21 +59,12 @@ def _doctor(torch, model, input_size, model_args, options) -> DoctorReport:
     started = time.perf_counter()
     device = resolve_device(torch, options.device, options.amp)
     torch.manual_seed(options.seed)
-    if isinstance(model, str):
-        loaded = load(model, model_args, device="cpu")
-    else:
-        loaded = from_module(copy.deepcopy(model))  # the user's model is never trained
-    notes = list(loaded.notes)
-    shapes = input_shapes(loaded, input_size, notes)
-    if len(shapes) != 1:
-        raise CnnauditError("the doctor trains single-input models")
-    traced = summary(loaded, shapes, depth=0)  # with the construction sites the build recorded
+    loaded, notes, shape = load_for_training(model, model_args, input_size, "the doctor")
+    traced = summary(loaded, [shape], depth=0)  # with the construction sites the build recorded
     if traced.failure is not None:
         raise CnnauditError(f"the model's forward fails ({one_line(traced.failure)}): "
                             "cnnaudit lint says where; the doctor needs a model that runs")
-    from ..training import number_of_classes
-
-    data = load_data(options.data, shapes[0], number_of_classes(traced, "the doctor"),
+    data = load_data(options.data, shape, number_of_classes(traced, "the doctor"),
                      options.seed).to(device)
     threads = torch.get_num_threads()
     session = Session(torch, loaded, traced, data, options, device)

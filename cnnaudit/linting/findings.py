@@ -111,6 +111,20 @@ class Hit:
     edit: SourceEdit | None = None  # what `cnnaudit lint --fix` can write
 
 
+def severity_counts(findings) -> dict[str, int]:
+    """Findings per severity: {"error": n, "warning": n, "suggestion": n}."""
+    counts = {"error": 0, "warning": 0, "suggestion": 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def any_at_or_above(findings, level: str) -> bool:
+    """Is any finding at or above ``level`` (the CLI's --fail-on)?"""
+    threshold = SEVERITY_RANK[level]
+    return any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+
+
 @dataclass
 class Finding:
     code: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..errors import decide_exit
 from ..trace import Graph
-from .findings import SEVERITY_RANK, Finding
+from .findings import Finding, any_at_or_above, severity_counts
 
 SCHEMA_VERSION = 1
 
@@ -28,16 +28,12 @@ class LintReport:
     baselined: int = 0  # findings dropped because the baseline has them
 
     def counts(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "suggestion": 0}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
+        return severity_counts(self.findings)
 
     @property
     def fails(self) -> bool:
         """Is any finding at or above ``fail_on``? (The CLI turns this into exit 1.)"""
-        threshold = SEVERITY_RANK[self.fail_on]
-        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+        return any_at_or_above(self.findings, self.fail_on)
 
     @property
     def exit_code(self) -> int:

@@ -10,16 +10,13 @@ a reset, in isolation, next to the summary's estimate.
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import sys
 from dataclasses import asdict, replace
 
 from ..errors import CnnauditError
-from ..load import from_module, load
-from ..pipeline import input_shapes
-from ..training import check_lr, load_data, number_of_classes, resolve_device
+from ..training import check_lr, load_data, load_for_training, number_of_classes, resolve_device
 from .plan import plan_variants
 from .results import ProbeOptions, ProbeReport
 from .train import Trainer, measure_memory, train_interleaved
@@ -93,14 +90,8 @@ def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeRep
 def _run_once(torch, model, input_size, model_args, options, device, first: bool) -> dict:
     """Load, plan and train every variant with ``options.seed``."""
     torch.manual_seed(options.seed)
-    if isinstance(model, str):
-        loaded = load(model, model_args, device="cpu")
-    else:
-        loaded = from_module(copy.deepcopy(model))  # the user's model is never trained
-    notes = list(loaded.notes)
-    shapes = input_shapes(loaded, input_size, notes)
-    if len(shapes) != 1:
-        raise CnnauditError("the probe trains single-input models")
+    loaded, notes, shape = load_for_training(model, model_args, input_size, "the probe")
+    shapes = [shape]
 
     variants, base = plan_variants(loaded, shapes, options, notes)
     classes = number_of_classes(base, "the probe")

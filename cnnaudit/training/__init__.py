@@ -13,6 +13,7 @@ from .core import (
     check_lr,
     first_tensor,
     is_oom,
+    load_for_training,
     make_optimizer,
     number_of_classes,
     resolve_device,
@@ -20,4 +21,5 @@ from .core import (
 from .data import ProbeData, load_data
 
 __all__ = ["LOSSES", "OPTIMIZERS", "ProbeData", "amp_dtype", "check_lr", "first_tensor",
-           "is_oom", "load_data", "make_optimizer", "number_of_classes", "resolve_device"]
+           "is_oom", "load_data", "load_for_training", "make_optimizer", "number_of_classes",
+           "resolve_device"]

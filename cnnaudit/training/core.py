@@ -67,6 +67,25 @@ def is_oom(torch, exc: BaseException) -> bool:
     return isinstance(exc, oom) or "out of memory" in str(exc).lower()
 
 
+def load_for_training(model, model_args, input_size, command: str):
+    """(loaded model, notes, its one input shape): a SPEC built on the CPU, or
+    a deep copy of a ready module — the user's model is never trained."""
+    import copy
+
+    from ..load import from_module, load
+    from ..pipeline import input_shapes
+
+    if isinstance(model, str):
+        loaded = load(model, model_args, device="cpu")
+    else:
+        loaded = from_module(copy.deepcopy(model))
+    notes = list(loaded.notes)
+    shapes = input_shapes(loaded, input_size, notes)
+    if len(shapes) != 1:
+        raise CnnauditError(f"{command} trains single-input models")
+    return loaded, notes, shapes[0]
+
+
 def number_of_classes(summary, command: str = "cnnaudit") -> int:
     """The classifier's width: its (first) output must be [batch, classes]."""
     out = summary.graph.outputs[0].shape if summary.graph and summary.graph.outputs else None
