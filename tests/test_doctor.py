@@ -130,7 +130,7 @@ def test_sarif_of_the_doctor_validates_against_the_schema():
 @pytest.mark.parametrize("args, said", [
     (["--lr", "0"], "--lr"),
     (["--batch-size", "1"], "--batch-size must be at least 2"),
-    (["--select", "CNA999"], "unknown doctor check 'CNA999'"),
+    (["--select", "CNA999"], "unknown doctor check selector 'CNA999'"),
     (["--amp", "fp16"], "--amp fp16 needs --device cuda"),
     (["--data", "npz:/nonexistent.npz"], "no such file"),
     (["--plot", "/nonexistent/folder/lr.png"], "no such folder"),

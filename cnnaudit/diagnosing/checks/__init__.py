@@ -9,22 +9,16 @@ Importing this package imports no torch.
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
-import sys
 from dataclasses import dataclass, field
 
-from ...linting.rules import Rule
-
-_REGISTRY: dict[str, Rule] = {}
+from ...linting.rules import Registry, Rule
 
 
 @dataclass
 class Outcome:
     """What one check measured: ``status`` pass / finding / not applicable,
     a one-line ``summary`` with the deciding figure, the exact ``figures``,
-    and its findings (``Hit``-like dicts the runner places)."""
+    and its findings (``Diagnosis`` records the runner places)."""
 
     status: str
     summary: str
@@ -44,47 +38,16 @@ class Diagnosis:
     severity: str | None = None  # overrides the check's default
 
 
-def check(code: str, name: str, severity: str):
-    """Register ``run(session) -> Outcome`` as doctor check ``code``."""
-
-    def register(run):
-        doc = inspect.cleandoc(sys.modules[run.__module__].__doc__ or "")
-        if code in _REGISTRY and _REGISTRY[code].check is not run:
-            raise RuntimeError(f"doctor check {code} registered twice")
-        _REGISTRY[code] = Rule(code, name, severity, run, doc)
-        return run
-
-    return register
-
-
-def all_checks() -> list[Rule]:
-    for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{module.name}")
-    return [_REGISTRY[code] for code in sorted(_REGISTRY)]
+REGISTRY = Registry(__name__, "doctor check",
+                    "(CNA501), a prefix (CNA50) or a name (loss-at-init)")
+check = REGISTRY.register  # @check("CNA501", "loss-at-init", "warning") on run(session)
+all_checks = REGISTRY.all
 
 
 def select_checks(select=(), ignore=()) -> list[Rule]:
-    """The checks ``select`` (all when empty) names minus those ``ignore``
-    names: codes, prefixes (``CNA50``) or names; unknown ones are errors."""
-    from ...errors import CnnauditError
-
-    checks = all_checks()
-
-    def matching(selectors) -> set[str]:
-        chosen = set()
-        for selector in selectors:
-            text = selector.strip()
-            if not text:
-                continue
-            matched = {c.code for c in checks
-                       if c.code.startswith(text.upper()) or c.name == text.lower()}
-            if not matched:
-                raise CnnauditError(f"unknown doctor check {text!r}: use a code (CNA501), a "
-                                    "prefix (CNA50) or a name (loss-at-init); see cnnaudit rules")
-            chosen |= matched
-        return chosen
-
-    chosen = matching(select) if any(s.strip() for s in select) else {c.code for c in checks}
-    chosen -= matching(ignore)
-    return [c for c in checks if c.code in chosen]
+    """The checks ``select`` names (all when empty) minus those ``ignore``
+    names; unknown ones are errors."""
+    chosen = REGISTRY.select(select) if any(s.strip() for s in select) \
+        else {c.code for c in all_checks()}
+    chosen -= REGISTRY.select(ignore)
+    return [c for c in all_checks() if c.code in chosen]
