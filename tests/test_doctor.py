@@ -207,3 +207,18 @@ def test_bf16_autocast_runs_on_the_cpu():
     assert report.options["amp"] == "bf16"
     assert [c.status for c in report.checks] == ["pass", "pass", "pass"], report.checks
     assert "(bf16)" in report.check("CNA508").summary
+
+
+def test_a_model_whose_forward_fails_is_one_line_at_the_layer(tmp_path):
+    model = tmp_path / "crash.py"
+    model.write_text("import torch.nn as nn\n\n\nclass Net(nn.Module):\n"
+                     "    def __init__(self):\n        super().__init__()\n"
+                     "        self.conv = nn.Conv2d(1, 8, 3)\n"
+                     "        self.fc = nn.Linear(100, 10)\n\n"
+                     "    def forward(self, x):\n"
+                     "        return self.fc(self.conv(x).flatten(1))\n")
+    result = _cli(f"{model}:Net", "-i", "1,28,28", "--quick")
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"{model}:8: the model's forward fails: fc (Linear")
+    assert "expects 100 input features but receives 5408" in line

@@ -44,7 +44,10 @@ def doctor(model, input_size=None, *, model_args: dict | None = None,
 
     options = resolve_options(options, overrides)
     state = torch.get_rng_state()
-    cuda_state = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    # CUDA's generators only where the doctor will use them (reading them
+    # starts CUDA, which a CPU run must not do)
+    cuda_state = torch.cuda.get_rng_state_all() \
+        if options.device.startswith("cuda") and torch.cuda.is_available() else None
     try:
         return _doctor(torch, model, input_size, model_args, options)
     finally:
@@ -58,32 +61,30 @@ def _doctor(torch, model, input_size, model_args, options) -> DoctorReport:
 
     started = time.perf_counter()
     device = resolve_device(torch, options.device, options.amp)
+    checks = {c.code: c for c in select_checks(options.select, options.ignore)}  # before any work
     torch.manual_seed(options.seed)
     loaded, notes, shape = load_for_training(model, model_args, input_size, "the doctor")
     traced = summary(loaded, [shape], depth=0)  # with the construction sites the build recorded
     if traced.failure is not None:
-        raise CnnauditError(f"the model's forward fails ({one_line(traced.failure)}): "
-                            "cnnaudit lint says where; the doctor needs a model that runs")
+        failure = traced.failure
+        raise CnnauditError(f"the model's forward fails: {failure['message']}; the doctor needs "
+                            "a model that runs (cnnaudit lint says more)",
+                            file=failure["file"], line=failure["line"])
     data = load_data(options.data, shape, number_of_classes(traced, "the doctor"),
                      options.seed).to(device)
-    threads = torch.get_num_threads()
     session = Session(torch, loaded, traced, data, options, device)
     check_data_for_loss(session)
-    checks = {c.code: c for c in select_checks(options.select, options.ignore)}
     results, findings = [], []
-    try:
-        for code in ORDER:
-            rule = checks.get(code)
-            if rule is None:
-                continue
-            result, placed = _run_check(session, rule, loaded, options)
-            results.append(result)
-            findings += placed
-            if placed:
-                session.found.add(code)
-    finally:
-        torch.set_num_threads(threads)
-    range_curve = session._memo.get("range_test")
+    for code in ORDER:
+        rule = checks.get(code)
+        if rule is None:
+            continue
+        result, placed = _run_check(session, rule, loaded, options)
+        results.append(result)
+        findings += placed
+        if placed:
+            session.found.add(code)
+    range_curve = session.measured("range_test")
     return DoctorReport(
         model=loaded.label, spec=loaded.spec, device=str(device), data=data.description,
         loss=session.loss_reason, loss_function=session.loss_name, options=_public(options),

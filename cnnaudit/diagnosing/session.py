@@ -141,6 +141,10 @@ class Session:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def measured(self, key: str):
+        """A shared measurement if some check made it, else None."""
+        return self._memo.get(key)
+
     def shown(self, site) -> str:
         return f"{display_path(site.file)}:{site.line}" if site is not None else "?"
 
