@@ -41,10 +41,17 @@ def _gradients(session) -> dict:
 
     handles = [module.register_forward_hook(hook(name))
                for name, module in model.named_modules() if name]
+    optimizer = session.optimizer(model)
+    # Under fp16 small gradients underflow to zero unless the loss is scaled:
+    # scaled and unscaled as GradScaler does, so "exactly zero" means zero.
+    scaler = torch.amp.GradScaler(session.device.type) if session.options.amp == "fp16" \
+        else None
     try:
         x, y = session.batch(0)
         _, loss = session.forward_loss(model, x, y)
-        loss.backward()
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+        if scaler is not None:
+            scaler.unscale_(optimizer)
     finally:
         for handle in handles:
             handle.remove()
@@ -60,15 +67,18 @@ def _gradients(session) -> dict:
             "grad_norm": float(grad.detach().float().norm()) if grad is not None else 0.0,
             "weight_norm": float(p.detach().float().norm()),
         }
-    optimizer = session.optimizer(model)
-    optimizer.step()
+    if scaler is not None:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
     for name, p in params.items():
         change = float((p.detach() - before[name]).float().norm())
         first[name]["update_norm"] = change
     optimizer.zero_grad(set_to_none=True)
     x, y = session.batch(1)
     _, loss2 = session.forward_loss(model, x, y)
-    loss2.backward()
+    (scaler.scale(loss2) if scaler is not None else loss2).backward()
     for name, p in params.items():
         first[name]["zero_again"] = p.grad is None or not bool(p.grad.detach().ne(0).any())
         first[name]["none_again"] = p.grad is None
