@@ -1,4 +1,4 @@
-"""CNA507 learning-rate: SGD at lr 10, a rate meant for a loss summed over the batch, on its mean."""
+"""CNA507 learning-rate: SGD at lr 10, meant for a loss summed over the batch, on its mean."""
 import torch.nn as nn
 import torch.nn.functional as F
 
