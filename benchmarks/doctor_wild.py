@@ -19,9 +19,7 @@ every finding at line 1.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,13 +40,6 @@ CAUSE_RULES = {
     "CNA509": {"TA301"},  # suspicious data range
     "CNA510": set(),  # no label check
 }
-
-
-def load_case(path: Path):
-    spec = importlib.util.spec_from_file_location(f"wild_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def case_data(torch, case, classes: int):
@@ -108,34 +99,34 @@ def main() -> int:
     import torch
     from doctor_evidence import doctor_evidence
     from tabulate import tabulate
+    from test_lint_wild import load_case
     from test_rule_evidence import expected_lines
 
     torch.set_num_threads(2)
     rows, ours, theirs, began = [], 0, 0, time.perf_counter()
-    with tempfile.TemporaryDirectory():
-        for path in CASES:
-            case = load_case(path)
-            case.reproduce()
-            report = doctor_evidence(path)
-            code = sorted(case.EXPECT)[0]
-            marked = expected_lines(path, code)
-            found = sorted({f.line for f in report.findings if f.code == code})
-            hit = bool(marked) and marked <= set(found)
-            ours += hit
-            try:
-                peer = torch_audit_run(torch, case)
-                rules = sorted({f.rule_id for f in peer})
-                matching = [f for f in peer if f.rule_id in CAUSE_RULES[code]]
-                peer_hit = bool(matching)
-                where = ", ".join(sorted({f.module_path or "model" for f in matching})[:3]) or "-"
-            except Exception as exc:  # the peer crashing on a case is its answer
-                rules, peer_hit, where = [f"crashed: {type(exc).__name__}"], False, "-"
-            theirs += peer_hit
-            lines = ", ".join(map(str, found)) or "-"
-            rows.append([path.stem, code, f"{'yes' if hit else 'NO'} (line {lines})",
-                         ", ".join(sorted({f.code for f in report.findings})),
-                         f"{'yes' if peer_hit else 'no'} ({where})", ", ".join(rules) or "none"])
-            print(" | ".join(rows[-1]), flush=True)
+    for path in CASES:
+        case = load_case(path)
+        case.reproduce()
+        report = doctor_evidence(path)
+        code = sorted(case.EXPECT)[0]
+        marked = expected_lines(path, code)
+        found = sorted({f.line for f in report.findings if f.code == code})
+        hit = bool(marked) and marked <= set(found)
+        ours += hit
+        try:
+            peer = torch_audit_run(torch, case)
+            rules = sorted({f.rule_id for f in peer})
+            matching = [f for f in peer if f.rule_id in CAUSE_RULES[code]]
+            peer_hit = bool(matching)
+            where = ", ".join(sorted({f.module_path or "model" for f in matching})[:3]) or "-"
+        except Exception as exc:  # the peer crashing on a case is its answer
+            rules, peer_hit, where = [f"crashed: {type(exc).__name__}"], False, "-"
+        theirs += peer_hit
+        lines = ", ".join(map(str, found)) or "-"
+        rows.append([path.stem, code, f"{'yes' if hit else 'NO'} (line {lines})",
+                     ", ".join(sorted({f.code for f in report.findings})),
+                     f"{'yes' if peer_hit else 'no'} ({where})", ", ".join(rules) or "none"])
+        print(" | ".join(rows[-1]), flush=True)
     print()
     print(tabulate(rows, headers=["report", "cause", "cnnaudit: named at the line",
                                   "cnnaudit codes", "torch-audit: named (where)",

@@ -3,22 +3,15 @@ each file citing its report): the bug reproduced in plain torch first, then
 the doctor names the cause the report's answer gave, at the marked line.
 benchmarks/doctor_wild.py adds torch-audit's runtime checks beside it."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from doctor_evidence import doctor_evidence
+from test_lint_wild import load_case
 from test_rule_evidence import expected_lines
 
 CASES = sorted(p for p in (Path(__file__).parent / "wild" / "training").glob("*.py")
                if p.name != "__init__.py")
-
-
-def load_case(path: Path):
-    spec = importlib.util.spec_from_file_location(f"training_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_corpus_is_real_world_and_large_enough():

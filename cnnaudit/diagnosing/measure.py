@@ -7,22 +7,12 @@ from __future__ import annotations
 import math
 
 
-def _tensors(value, torch) -> list:
-    if isinstance(value, torch.Tensor):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [t for item in value for t in _tensors(item, torch)]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in _tensors(item, torch)]
-    return []
-
-
 def gradients(session) -> dict:
     """One backward at initialization on a real batch, one step at the
     configured rate, a second backward: per parameter whether a gradient
     arrived (None), whether it was exactly zero, its norm against the
     weight's, and the step's change against the weight; per module whether
-    it ran with autograd off, and whether its output required grad."""
+    it ran with autograd off."""
     return session.memo("gradients", lambda: _gradients(session))
 
 
@@ -33,10 +23,8 @@ def _gradients(session) -> dict:
 
     def hook(name):
         def record(module, args, output):
-            entry = calls.setdefault(name, {"grad_enabled": True, "output_requires_grad": False})
+            entry = calls.setdefault(name, {"grad_enabled": True})
             entry["grad_enabled"] = entry["grad_enabled"] and torch.is_grad_enabled()
-            entry["output_requires_grad"] = entry["output_requires_grad"] or any(
-                t.requires_grad for t in _tensors(output, torch))
         return record
 
     handles = [module.register_forward_hook(hook(name))
@@ -63,7 +51,6 @@ def _gradients(session) -> dict:
         first[name] = {
             "none": grad is None,
             "zero": grad is not None and not bool(grad.detach().ne(0).any()),
-            "finite": grad is None or bool(torch.isfinite(grad).all()),
             "grad_norm": float(grad.detach().float().norm()) if grad is not None else 0.0,
             "weight_norm": float(p.detach().float().norm()),
         }
@@ -82,7 +69,7 @@ def _gradients(session) -> dict:
     for name, p in params.items():
         first[name]["zero_again"] = p.grad is None or not bool(p.grad.detach().ne(0).any())
         first[name]["none_again"] = p.grad is None
-    return {"loss": float(loss.detach()), "params": first, "calls": calls}
+    return {"params": first, "calls": calls}
 
 
 def range_test(session) -> dict:
