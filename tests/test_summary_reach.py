@@ -22,7 +22,7 @@ def cli(*args):
 def test_a_factory_spec_is_named_by_the_architecture_it_was_asked_for():
     result = cli("summary", f"{REACH}:create", "-a", "model_name='wide'", "--input-size",
                  "3,8,8", "-f", "json")
-    data = json.loads(result.stdout)
+    data = json.loads(result.output)
     assert (data["model"], data["spec"], data["model_args"]) == (
         "wide", f"{REACH}:create", {"model_name": "wide"})
     text = cli("summary", f"{REACH}:create", "-a", "model_name='wide'", "--input-size",
@@ -53,9 +53,30 @@ def test_every_output_of_a_module_is_shown():
     assert encoder.name == "enc"
     assert encoder.output_shapes == [[2, 4, 16, 16], [2, 8, 8, 8]]
     assert summary.to_dict()["layers"][0]["output_shapes"] == [[2, 4, 16, 16], [2, 8, 8, 8]]
-    assert "[2,4,16,16] [2,8,8,8]" in cnnaudit.render(summary)
+    assert "[1,4,16,16] [1,8,8,8]" in cnnaudit.render(summary)  # at the user's batch (1)
     csv = cli("summary", f"{REACH}:Twin", "--input-size", "3,16,16", "-d", "1", "-f", "csv")
     assert ",2x4x16x16;2x8x8x8," in csv.stdout
+
+
+def test_the_table_shows_shapes_at_the_users_batch_and_the_data_as_traced():
+    """Traced at batch 2, shown at 1 or 16: a folded batch scales with it, a
+    tensor made from parameters alone does not."""
+    rows = {layer.name: layer for layer in
+            cnnaudit.summary(f"{REACH}:FoldsTheBatch", (1, 2, 2), depth=None).layers}
+    assert rows["view"].output_shapes == [[8, 10]] and rows["view"].per_batch == [True]
+    assert rows["mul"].output_shapes == [[6, 10]] and rows["mul"].per_batch == [False]
+    for batch in (1, 16):
+        result = cli("summary", f"{REACH}:FoldsTheBatch", "-i", "1,2,2", "-d", "-1",
+                     "--batch-size", str(batch))
+        table = {line.split()[0]: line for line in result.output.splitlines() if line}
+        assert f"shapes at batch {batch} (traced at batch 2" in result.output
+        assert f"[{batch}, 10, 2, 2]" in table["conv"]
+        assert f"[{4 * batch}, 10]" in table["view"]  # 4 rows per sample, as the bug makes
+        assert "[6, 10]" in table["mul"]
+    data = json.loads(cli("summary", f"{REACH}:FoldsTheBatch", "-i", "1,2,2", "-d", "-1",
+                          "--batch-size", "16", "-f", "json").stdout)
+    assert data["batch_size"] == 16 and data["trace_batch_size"] == 2
+    assert [layer["output_shapes"] for layer in data["layers"]][1] == [[8, 10]]
 
 
 def test_depth_zero_shows_totals_and_deep_runs_of_functions_fold():

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from ..units import format_bytes, format_count
 
-COLUMNS = ("Layer", "Type", "Output shape", "Params", "MACs", "Activations", "Source")
+COLUMNS = ("Layer", "Type", "Output shape", "Params", "MACs", "Activations/sample", "Source")
 
 
-def _shape(shape) -> str:
-    return "--" if shape is None else str(list(shape))
+def at_batch(shape, per_batch: bool, traced: int, batch: int) -> list[int]:
+    """A traced shape as it is at the user's batch: a per-batch tensor's first
+    dimension scaled from the trace's batch (a folded ``view(-1, 10)`` of
+    ``[8, 10]`` at trace batch 2 is ``[4, 10]`` at batch 1); others as traced."""
+    shape = list(shape)
+    if per_batch and shape and shape[0] % traced == 0:
+        shape[0] = shape[0] // traced * batch
+    return shape
 
 
-def _shapes(layer) -> str:
-    """One output as ``[2, 8, 16, 16]``; several compactly, each one:
-    ``[2,4,16,16] [2,8,8,8]``."""
-    if len(layer.output_shapes) < 2:
-        return _shape(layer.output_shape)
-    return " ".join("[" + ",".join(map(str, shape)) + "]" for shape in layer.output_shapes)
+def shapes_at_batch(layer, traced: int, batch: int) -> list[list[int]]:
+    """Every output of a layer at the user's batch."""
+    shapes = layer.output_shapes or ([layer.output_shape] if layer.output_shape else [])
+    flags = layer.per_batch or [False] * len(shapes)
+    return [at_batch(shape, flag, traced, batch) for shape, flag in zip(shapes, flags)]
+
+
+def _shapes(layer, traced: int, batch: int) -> str:
+    """One output as ``[1, 8, 16, 16]``; several compactly, each one:
+    ``[1,4,16,16] [1,8,8,8]``."""
+    shapes = shapes_at_batch(layer, traced, batch)
+    if not shapes:
+        return "--"
+    if len(shapes) == 1:
+        return str(shapes[0])
+    return " ".join("[" + ",".join(map(str, shape)) + "]" for shape in shapes)
 
 
 RECEPTIVE_COLUMNS = ("RF", "Stride", "Padding")
@@ -25,7 +41,7 @@ RECEPTIVE_COLUMNS = ("RF", "Stride", "Padding")
 def columns(summary, receptive: bool = False) -> tuple[str, ...]:
     chosen = COLUMNS[:-1]
     if _has_saved(summary):
-        chosen += ("Saved for backward",)
+        chosen += ("Saved/sample",)
     if receptive:
         chosen += RECEPTIVE_COLUMNS
     return chosen + COLUMNS[-1:]
@@ -77,7 +93,7 @@ def layer_rows(summary, indent: bool = True, receptive: bool = False) -> list[li
         row = [
             name,
             layer.type,
-            _shapes(layer),
+            _shapes(layer, summary.trace_batch_size, summary.batch_size),
             format_count(layer.params) if layer.kind == "module" else "",
             format_count(layer.macs),
             format_bytes(layer.activation_bytes),
@@ -109,8 +125,8 @@ def header_line(summary) -> str:
     spec = f" ({spec_text(summary.spec, summary.model_args)})" \
         if summary.spec and summary.spec != summary.model else ""
     return (
-        f"{summary.model}{spec} · input {shapes} per sample, traced at batch "
-        f"{summary.trace_batch_size} on {summary.device}"
+        f"{summary.model}{spec} · input {shapes} per sample · shapes at batch "
+        f"{summary.batch_size} (traced at batch {summary.trace_batch_size} on {summary.device})"
     )
 
 
@@ -131,7 +147,9 @@ def totals_lines(summary) -> list[str]:
         + (f"   (of which {format_count(t.fixed_macs)} once per forward, whatever the batch)"
            if t.fixed_macs and summary.counter != "fvcore" else ""),
         f"Activations   {format_bytes(t.activation_bytes)} per sample (forward outputs)"
-        f"   input {format_bytes(t.input_bytes)}",
+        + (f", {format_bytes(t.activation_bytes * summary.batch_size)} at batch "
+           f"{summary.batch_size}" if summary.batch_size > 1 else "")
+        + f"   input {format_bytes(t.input_bytes)} per sample",
     ]
     if t.buffer_bytes:
         lines.append(f"Buffers       {format_bytes(t.buffer_bytes)}")

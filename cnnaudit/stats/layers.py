@@ -37,6 +37,9 @@ class LayerStats:
     # what one unit of its output sees of the input (stats.receptive): kind,
     # size, stride and padding per spatial dimension; None when unknown
     receptive_field: dict | None = None
+    # per output: does its first dimension grow with the batch? (the trace ran
+    # at the graph's batch size; the table shows such shapes at the user's)
+    per_batch: list[bool] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +128,7 @@ def layer_stats(graph: Graph) -> list[LayerStats]:
                 depth=node.depth,
                 output_shape=list(node.outputs[0].shape) if node.outputs else None,
                 output_shapes=[list(t.shape) for t in node.outputs],
+                per_batch=[t.per_batch for t in node.outputs],
                 params=params,
                 macs=per_sample_split(macs, fixed_macs, batch),
                 activation_bytes=per_sample(activation, batch),
@@ -260,6 +264,7 @@ def _fold(run: list[LayerStats]) -> LayerStats:
         saved_bytes=None if first.saved_bytes is None else
         sum(layer.saved_bytes or 0 for layer in run),
         output_shapes=last.output_shapes,
+        per_batch=last.per_batch,
         calls=len(run),
         receptive_field=last.receptive_field,
     )

@@ -56,6 +56,9 @@ class Summary:
     # timm model: no row is the user's code), else None
     library: str | None = None
     receptive: dict | None = None  # the final feature map's field (receptive_summary)
+    # the batch the user thinks in (``batch_size``, else 1): the table shows
+    # per-batch shapes at it; the data keeps them at ``trace_batch_size``
+    batch_size: int = 1
 
     @property
     def exit_code(self) -> int:
@@ -71,6 +74,7 @@ class Summary:
             "input_shape": list(self.input_shapes[0]) if self.input_shapes else None,
             "input_shapes": [list(s) for s in self.input_shapes],
             "trace_batch_size": self.trace_batch_size,
+            "batch_size": self.batch_size,
             "device": self.device,
             "counter": self.counter,
             "depth": self.depth,
@@ -232,6 +236,7 @@ def summary(
         model_args=dict(loaded.model_args),
         library=library_of(graph),
         receptive=receptive_summary(graph, fields),
+        batch_size=batch_size or 1,
     )
 
 

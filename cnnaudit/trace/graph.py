@@ -25,6 +25,9 @@ class TensorInfo:
     origin: str = "node"  # "node" | "input" | "parameter" | "constant"
     storage: int = 0  # storage identity: views and in-place results share it
     new_storage: bool = True  # first time this storage appears as an output
+    # grows with the batch (made from the model's input, or batch-sized): its
+    # first dimension is the batch, at the trace's batch size
+    per_batch: bool = False
 
     def to_dict(self) -> dict:
         return {"shape": list(self.shape), "dtype": self.dtype}

@@ -95,7 +95,8 @@ class Recorder:
             self.tensors[id(tensor)] = (tensor, producer.id)
             new = storage not in self.output_storages
             self.output_storages.add(storage)
-            return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer.id, "node", storage, new)
+            return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer.id, "node", storage, new,
+                              self.is_per_batch(tensor))
         entry = self.tensors.get(id(tensor))
         producer_id = entry[1] if entry is not None and entry[0] is tensor else None
         if producer_id is not None:
@@ -106,7 +107,8 @@ class Recorder:
             origin = "parameter"
         else:
             origin = "constant"
-        return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer_id, origin, storage, False)
+        return TensorInfo(tuple(tensor.shape), dtype, nbytes, producer_id, origin, storage, False,
+                          self.is_per_batch(tensor))
 
     # -- nodes --------------------------------------------------------------
 
@@ -300,6 +302,12 @@ class Recorder:
                 self.batch_storages[tensor.untyped_storage()] = True
             except Exception:  # storage-less tensors
                 pass
+
+    def is_per_batch(self, tensor) -> bool:
+        try:
+            return tensor.untyped_storage() in self.batch_storages
+        except Exception:  # storage-less tensors
+            return False
 
     def _follow_batch(self, func, args, kwargs, out) -> bool:
         """Does this aten op work on the batch? Yes when an input depends on

@@ -105,3 +105,18 @@ def tiny(width=4):
 def create(model_name="tiny", **kwargs):
     """A factory that picks the architecture by name, as timm's create_model."""
     return {"tiny": tiny, "wide": lambda: tiny(16)}[model_name](**kwargs)
+
+
+class FoldsTheBatch(nn.Module):
+    """A hard-coded ``view(-1, 10)`` (the batch-fold bug) and a tensor made
+    from a parameter alone: only what grows with the batch is shown at it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 10, 3, padding=1)
+        self.table = nn.Parameter(torch.zeros(6, 10))
+
+    def forward(self, x):
+        x = self.conv(x).view(-1, 10)  # 4 rows per sample at 2x2
+        lookup = self.table * 2  # [6, 10] whatever the batch
+        return x + lookup.sum(0)
