@@ -41,7 +41,7 @@ def measure(name: str, repeats: int) -> dict[str, float]:
     import cnnaudit
     from cnnaudit.load import load
     from cnnaudit.pipeline import trace_model
-    from cnnaudit.report import render_summary
+    from cnnaudit.rendering import render_summary
     from cnnaudit.stats.layers import fold_to_depth, layer_stats, totals
 
     try:

@@ -13,11 +13,22 @@ cnnaudit does not import torch; the functions below do, when called.
 
 from __future__ import annotations
 
+from . import display
 from ._version import __version__
 from .errors import CnnauditError
 
 __all__ = ["CnnauditError", "__version__", "doctor", "lint", "probe", "register_mac_formula",
-           "render", "summary"]
+           "render", "report", "summary"]
+
+
+def _display(result, kind: str) -> str:
+    """The report stage renders every result for print() and notebooks."""
+    from .rendering.notebook import render_for_display
+
+    return render_for_display(result, kind)
+
+
+display.install(_display)
 
 
 def summary(model, input_size=None, **kwargs):
@@ -56,9 +67,19 @@ def doctor(model, input_size=None, **kwargs):
     return run(model, input_size, **kwargs)
 
 
+def report(model, input_size=None, **kwargs):
+    """Everything ``cnnaudit report`` shows of ``model`` (an ``nn.Module`` or a
+    SPEC): a ModelView that displays the page inline in a notebook and writes
+    it with ``.save("model.html")``. See ``cnnaudit.viewing.build_view`` for
+    the options (depth, batch_size, optimizer, amp, lint_options, probe, doctor)."""
+    from .viewing import build_view
+
+    return build_view(model, input_size, **kwargs)
+
+
 def render(result, verbose: bool = False) -> str:
     """The text the CLI prints for a Summary, LintReport, ProbeReport or DoctorReport."""
-    from .report import render_text
+    from .rendering import render_text
 
     return render_text(result, verbose=verbose)
 

@@ -184,12 +184,12 @@ def test_explain_accepts_names_and_rejects_unknown_codes():
 
 
 def test_generated_rule_docs_are_up_to_date(tmp_path):
-    from cnnaudit.report.catalog import write_docs
+    from cnnaudit.rendering.catalog import write_docs
 
     for path in write_docs(tmp_path):
         committed = ROOT / "docs" / "rules" / path.name
         assert committed.read_text() == path.read_text(), (
-            f"docs/rules/{path.name} is stale: python -m cnnaudit.report.catalog docs/rules")
+            f"docs/rules/{path.name} is stale: python -m cnnaudit.rendering.catalog docs/rules")
 
 
 def _evidence_finding(code):

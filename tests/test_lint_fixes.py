@@ -127,7 +127,7 @@ def test_errors_come_first_and_statistics_count_per_rule():
 
 
 def test_findings_inside_an_installed_library_are_not_placed_in_the_repository():
-    from cnnaudit.report.sarif import to_sarif
+    from cnnaudit.rendering.sarif import to_sarif
 
     report = cnnaudit.lint("torchvision.models:vgg11", (3, 64, 64), select=["CNA301"])
     sarif = to_sarif([report])

@@ -251,7 +251,7 @@ def test_the_users_model_is_not_trained():
 
 
 def test_plot_draws_the_loss_curves(report, tmp_path):
-    from cnnaudit.report.probe_table import plot_losses
+    from cnnaudit.rendering.probe_table import plot_losses
 
     path = tmp_path / "losses.png"
     plot_losses(report, str(path))
@@ -331,7 +331,7 @@ def test_probe_table_matches_its_golden_with_timing_fixed(report):
     import copy
     import os
 
-    from cnnaudit.report import render_probe
+    from cnnaudit.rendering import render_probe
 
     fixed = copy.copy(report)
     fixed.device_name, fixed.warnings = "CPU (test)", []

@@ -11,7 +11,7 @@ from conftest import ROOT
 import cnnaudit
 from cnnaudit.linting.rules import all_rules
 from cnnaudit.load import import_target
-from cnnaudit.report.lint_text import render_text
+from cnnaudit.rendering.lint_text import render_text
 
 RULES_DIR = ROOT / "rules"
 CODES = [r.code for r in all_rules()]

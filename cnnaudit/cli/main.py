@@ -115,7 +115,7 @@ def summary(spec, input_sizes, model_args, device, depth, batch_size, optimizer,
     """Per-layer output shapes, parameters, MACs and activation memory of SPEC
     (path/to/file.py:Name or package.module:Name), plus totals and, when asked,
     a training-memory estimate."""
-    from ..report import render_summary
+    from ..rendering import render_summary
     from ..stats import summary as run_summary
     from ..units import parse_bytes
 
@@ -195,8 +195,8 @@ def lint(targets, input_sizes, model_args, device, output_format, select, ignore
     from ..linting.baseline import apply_baseline, read_baseline, write_baseline
     from ..linting.rules import select_codes
     from ..load import parse_model_args
-    from ..report import render_lint
-    from ..report.lint_text import render_fix_summary
+    from ..rendering import render_lint
+    from ..rendering.lint_text import render_fix_summary
     from ..units import parse_bytes, parse_input_size
     from .jobs import plan_jobs, run_jobs
 
@@ -312,7 +312,7 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
     held-out accuracy, with a verdict per suggestion."""
     from ..probing import ProbeOptions
     from ..probing import probe as run_probe
-    from ..report import render_probe
+    from ..rendering import render_probe
 
     if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
         raise CnnauditError(f"--plot {plot}: no such folder (checked before training, so "
@@ -333,7 +333,7 @@ def probe(spec, input_sizes, model_args, device, apply_codes, steps, warmup, bat
     for note in report.notes:
         click.echo(note, err=True)
     if plot:
-        from ..report.probe_table import plot_losses
+        from ..rendering.probe_table import plot_losses
 
         plot_losses(report, plot)
     click.echo(render_probe(report, output_format))
@@ -382,7 +382,7 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
     measured on a copy with real data, each finding at the layer's line."""
     from ..diagnosing import DoctorOptions
     from ..diagnosing import doctor as run_doctor
-    from ..report import render_doctor
+    from ..rendering import render_doctor
 
     if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
         raise CnnauditError(f"--plot {plot}: no such folder (checked before training, so "
@@ -399,7 +399,7 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
     for note in report.notes:
         click.echo(note, err=True)
     if plot:
-        from ..report.doctor_table import plot_lr_range
+        from ..rendering.doctor_table import plot_lr_range
 
         plot_lr_range(report, plot)
     click.echo(render_doctor(report, output_format))
@@ -410,11 +410,63 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
 
 
 @main.command()
+@click.argument("spec")
+@options.input_size
+@options.model_args
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              metavar="FILE.html", help="Where to write the page (one self-contained file).")
+@click.option("--depth", "-d", type=click.IntRange(min=1), default=None,
+              help="How deep the graph opens (default: the deepest level that stays "
+                   "readable; every block opens on a click).")
+@options.batch_size(None, "Batch of the shapes and the memory timeline (default 32).")
+@options.optimizer(None, "Optimizer of the memory timeline (default adam).")
+@options.amp("The memory timeline under automatic mixed precision.")
+@click.option("--probe", "probe_json", type=click.Path(dir_okay=False), default=None,
+              metavar="PROBE.json", help="Show an earlier `cnnaudit probe ... --format json`.")
+@click.option("--doctor", "doctor_json", type=click.Path(dir_okay=False), default=None,
+              metavar="DOCTOR.json", help="Show an earlier `cnnaudit doctor ... --format json`.")
+@options.select("Only these lint rules (as lint's --select).")
+@options.ignore("Skip these lint rules (as --select).")
+@click.option("--quiet", "-q", is_flag=True, help="No line saying where the page went.")
+@config_option("report")
+@options.debug
+@_report_errors
+def report(spec, input_sizes, model_args, output, depth, batch_size, optimizer, amp, probe_json,
+           doctor_json, select, ignore, quiet):
+    """One self-contained HTML page of SPEC: the dataflow graph (blocks that
+    open, colour by cost), cost bars, training memory op by op, receptive field
+    growth, lint's findings on their layers, and earlier probe/doctor results."""
+    from ..linting import LintOptions
+    from ..linting.rules import select_codes
+    from ..rendering.html import render_html
+    from ..viewing import build_view
+    from .output import write_output
+
+    lint_options = LintOptions(**{**current_config().lint, "select": _split(select) or None,
+                                  "ignore": _split(ignore)})
+    select_codes((lint_options.select or []) + lint_options.ignore)  # unknown → exit 2 now
+    target = write_output(output, check_only=True)  # an unwritable place fails before the work
+    shapes, arguments = _model_settings(spec, input_sizes, model_args)
+    with user_code():
+        view = build_view(spec, shapes, model_args=arguments, depth=depth,
+                          batch_size=batch_size, optimizer=optimizer, amp=amp,
+                          lint_options=lint_options, probe=probe_json, doctor=doctor_json)
+    for note in view.notes:
+        click.echo(note, err=True)
+    page = render_html(view.to_dict())  # what view.html() gives in the API
+    write_output(target, page)
+    if not quiet:
+        click.echo(f"cnnaudit: wrote {output} ({len(page.encode()) / 1024:,.0f} KiB): "
+                   f"{len(view.summary.layers)} layers, {len(view.lint.findings)} findings",
+                   err=True)
+
+
+@main.command()
 @click.option("--format", "-f", "output_format", default="table", show_default=True,
               type=click.Choice(["table", "json", "markdown"]))
 def rules(output_format):
     """The rule catalog: code, name, severity and what each rule catches."""
-    from ..report.catalog import render_catalog
+    from ..rendering.catalog import render_catalog
 
     click.echo(render_catalog(output_format))
 
@@ -430,11 +482,11 @@ def explain(code, output_format):
     if output_format == "json":
         import json
 
-        from ..report.catalog import explanation_dict
+        from ..rendering.catalog import explanation_dict
 
         click.echo(json.dumps(explanation_dict(code), indent=2))
         return
-    from ..report.catalog import render_explanation
+    from ..rendering.catalog import render_explanation
 
     click.echo(render_explanation(code))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..display import Displayed
 from ..errors import decide_exit
 from ..linting import Finding
 from ..linting.findings import any_at_or_above, severity_counts
@@ -31,7 +32,7 @@ class CheckResult:
 
 
 @dataclass
-class DoctorReport:
+class DoctorReport(Displayed):
     model: str
     spec: str | None
     device: str

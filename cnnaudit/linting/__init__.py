@@ -8,9 +8,9 @@ report or cli. The probe's rewrites read the plans in ``plans`` from here.
 """
 
 from .context import FAIL_ON, LintContext, LintOptions
-from .engine import lint
+from .engine import lint, lint_traced
 from .findings import SEVERITIES, SEVERITY_RANK, Finding, Hit, Savings
 from .results import LintReport
 
-__all__ = ["FAIL_ON", "SEVERITIES", "SEVERITY_RANK", "Finding", "Hit", "LintContext",
+__all__ = ["FAIL_ON", "lint_traced", "SEVERITIES", "SEVERITY_RANK", "Finding", "Hit", "LintContext",
            "LintOptions", "LintReport", "Savings", "lint"]

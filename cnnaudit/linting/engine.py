@@ -75,8 +75,6 @@ def lint(
 ) -> LintReport:
     """Run the rule catalog on ``model`` (an ``nn.Module`` or a SPEC string).
     Options are a ``LintOptions`` or its fields as keywords."""
-    from .rules import all_rules, select_codes
-
     options = options or LintOptions()
     for key, value in option_overrides.items():
         if not hasattr(options, key):
@@ -89,6 +87,14 @@ def lint(
     notes = list(loaded.notes)
     shapes = input_shapes(loaded, input_size, notes)
     graph, loaded, device = trace_model(loaded, shapes, device, notes)
+    return lint_traced(loaded, graph, shapes, device, notes, options)
+
+
+def lint_traced(loaded: LoadedModel, graph, shapes, device: str, notes: list[str],
+                options: LintOptions) -> LintReport:
+    """The rule catalog on a model already loaded and traced (``lint``
+    without its first steps: the report traces once for the summary and lint)."""
+    from .rules import all_rules, select_codes
 
     selected = select_codes(options.select) if options.select else {r.code for r in all_rules()}
     selected -= select_codes(options.ignore)

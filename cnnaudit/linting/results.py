@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..display import Displayed
 from ..errors import decide_exit
 from ..trace import Graph
 from .findings import Finding, any_at_or_above, severity_counts
@@ -13,7 +14,7 @@ SCHEMA_VERSION = 1
 
 
 @dataclass
-class LintReport:
+class LintReport(Displayed):
     model: str
     spec: str | None
     input_shapes: list[tuple[int, ...]]

@@ -7,6 +7,8 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
+from ..display import Displayed
+
 # 2: verdicts from claims (speed, accuracy, memory) with their intervals.
 # 3: memory measured on the CPU too, with the phase of each peak.
 SCHEMA_VERSION = 3
@@ -108,7 +110,7 @@ class Variant:
 
 
 @dataclass
-class ProbeReport:
+class ProbeReport(Displayed):
     model: str
     spec: str | None
     device: str

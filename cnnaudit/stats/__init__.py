@@ -7,7 +7,7 @@ Imports the pipeline, trace, load and the base modules; never lint, probe or rep
 
 from .layers import LayerStats, Totals
 from .memory import OPTIMIZER_STATE_SLOTS, TrainingMemory, estimate
-from .summary import AMP_CHOICES, DTYPE_CHOICES, Summary, summary
+from .summary import AMP_CHOICES, DTYPE_CHOICES, Summary, summarize, summary
 
 __all__ = ["AMP_CHOICES", "DTYPE_CHOICES", "OPTIMIZER_STATE_SLOTS", "LayerStats", "Summary",
-           "Totals", "TrainingMemory", "estimate", "summary"]
+           "Totals", "TrainingMemory", "estimate", "summarize", "summary"]

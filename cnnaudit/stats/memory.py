@@ -78,9 +78,16 @@ class TrainingMemory:
     weight_cast_bytes: int = 0  # autocast's saved low-precision weight copies
     phase_bytes: dict = None  # forward / backward / step → bytes alive at its high point
     peak_phase: str = "backward"
+    # op by op through forward, backward (in its order: last op first) and the
+    # step: {"phase", "layer", "bytes"}; its highest point is total_bytes.
+    # Only when asked for (the HTML report draws it).
+    timeline: list[dict] | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if self.timeline is None:
+            del data["timeline"]
+        return data
 
 
 def estimate(
@@ -93,6 +100,7 @@ def estimate(
     memory_budget: int | None = None,
     param_dtype_size: int | None = None,
     implementation: str = "foreach",
+    timeline: bool = False,
 ) -> TrainingMemory:
     if optimizer not in OPTIMIZER_STATE_SLOTS:
         raise CnnauditError(
@@ -128,6 +136,11 @@ def estimate(
     phase_bytes = {phase: round(max(fixed + slope * batch_size for fixed, slope in group))
                    for phase, group in lines.items()}
     peak_phase = max(PHASES, key=lambda phase: (phase_bytes[phase], phase == "backward"))
+    points = None
+    if timeline:
+        points = memory_timeline(graph, state, input_per_sample=input_per_sample,
+                                 backward=backward, step=lines["step"][0],
+                                 batch_size=batch_size)
     max_batch = (largest_batch(memory_budget, [line for group in lines.values()
                                                for line in group])
                  if memory_budget is not None and per_sample else None)
@@ -149,7 +162,37 @@ def estimate(
         weight_cast_bytes=weight_casts,
         phase_bytes=phase_bytes,
         peak_phase=peak_phase,
+        timeline=points,
     )
+
+
+def memory_timeline(graph: Graph, state: int, *, input_per_sample: float, backward: list[tuple],
+                    step: tuple, batch_size: int) -> list[dict]:
+    """Bytes alive op by op, by the estimate's own accounting (so the
+    highest point is the estimate): through forward, parameters + optimizer
+    state + input + what the ops so far saved for backward (and autocast's
+    weight copies); through backward, ``backward_profile`` from the last op
+    to the first; then the optimizer step."""
+    ops = graph.ops()
+    saved = [op.saved_bytes for op in ops]
+    casts = [op.saved_weight_cast_bytes for op in ops]
+    if ops:  # what was saved outside the op graph is alive from the start
+        saved[0] += graph.saved_bytes - sum(saved)
+        casts[0] += graph.saved_weight_cast_bytes - sum(casts)
+    points, saved_before, casts_before = [], 0, 0
+    for k, op in enumerate(ops):
+        saved_before += saved[k]
+        casts_before += casts[k]
+        per_sample = saved_before / graph.batch_size + input_per_sample
+        alive = state + casts_before + per_sample * batch_size
+        points.append({"phase": "forward", "layer": op.name, "bytes": round(alive)})
+    for k in range(len(backward) - 1, -1, -1):
+        fixed, slope = backward[k]
+        points.append({"phase": "backward", "layer": ops[k].name,
+                       "bytes": round(fixed + slope * batch_size)})
+    points.append({"phase": "step", "layer": "optimizer.step()",
+                   "bytes": round(step[0] + step[1] * batch_size)})
+    return points
 
 
 def backward_profile(graph: Graph, model, param_dtype_size: int | None) -> list[tuple]:

@@ -2,13 +2,14 @@
 (→ training memory) → a ``Summary``.
 
 The Summary is data: ``to_dict()`` is exactly the JSON output; rendering it is
-the report stage's job (``cnnaudit.report``), called by the CLI.
+the report stage's job (``cnnaudit.rendering``), called by the CLI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..display import Displayed
 from ..errors import CnnauditError, decide_exit
 from ..load import display_path
 from ..pipeline import input_shapes, load_model, trace_model
@@ -35,7 +36,7 @@ COUNTERS = ("native", "fvcore")
 
 
 @dataclass
-class Summary:
+class Summary(Displayed):
     model: str
     spec: str | None
     input_shapes: list[tuple[int, ...]]
@@ -169,6 +170,7 @@ def summary(
     counter: str = "native",
     trace_batch_size: int = DEFAULT_TRACE_BATCH,
     optimizer_impl: str | None = None,
+    memory_timeline: bool = False,
 ) -> Summary:
     """Summarize ``model`` (an ``nn.Module`` or a SPEC such as
     ``"torchvision.models:resnet50"``) for inputs of ``input_size`` per sample.
@@ -177,6 +179,7 @@ def summary(
     ``amp`` or ``memory_budget`` is given; ``optimizer_impl`` (for-loop,
     foreach, fused) is how the optimizer steps, by default what torch picks
     when training on CUDA (foreach; on the CPU it picks for-loop).
+    ``memory_timeline``: also the bytes alive op by op (the report draws it).
     """
     check_options(device=device, counter=counter, amp=amp, dtype=dtype, optimizer=optimizer,
                   batch_size=batch_size, optimizer_impl=optimizer_impl, depth=depth,
@@ -197,6 +200,24 @@ def summary(
     param_dtype = _dtype(torch, dtype)
     graph, loaded, trace_device = trace_model(
         loaded, shapes, device, notes, batch_size=trace_batch_size, param_dtype=param_dtype)
+    return summarize(loaded, shapes, graph, trace_device, notes, depth=depth,
+                     batch_size=batch_size, optimizer=optimizer, amp=amp, dtype=dtype,
+                     memory_budget=memory_budget, counter=counter,
+                     trace_batch_size=trace_batch_size, optimizer_impl=optimizer_impl,
+                     memory_timeline=memory_timeline)
+
+
+def summarize(loaded, shapes, graph: Graph, trace_device: str, notes: list[str], *,
+              depth: int | None = 3, batch_size: int | None = None,
+              optimizer: str | None = None, amp: str | None = None, dtype: str | None = None,
+              memory_budget: int | None = None, counter: str = "native",
+              trace_batch_size: int = DEFAULT_TRACE_BATCH, optimizer_impl: str | None = None,
+              memory_timeline: bool = False) -> Summary:
+    """The summary of a model already loaded and traced (``summary`` without
+    its first steps: the report traces once for the summary and lint)."""
+    import torch
+
+    param_dtype = _dtype(torch, dtype)
     failure = failure_dict(graph)
 
     layers = layer_stats(graph)
@@ -215,7 +236,8 @@ def summary(
             loaded, shapes, trace_device, layers, notes, trace_batch_size=trace_batch_size,
             param_dtype=param_dtype, batch_size=batch_size, optimizer=optimizer, amp=amp,
             dtype=dtype, memory_budget=memory_budget,
-            implementation=optimizer_impl or default_implementation("cuda"))
+            implementation=optimizer_impl or default_implementation("cuda"),
+            timeline=memory_timeline)
 
     return Summary(
         model=loaded.label,
@@ -273,7 +295,7 @@ def library_of(graph: Graph) -> str | None:
 
 def _training_memory(loaded, shapes, device, layers, notes, *, trace_batch_size, param_dtype,
                      batch_size, optimizer, amp, dtype, memory_budget,
-                     implementation) -> TrainingMemory | None:
+                     implementation, timeline=False) -> TrainingMemory | None:
     """Trace again in training mode, saving tensors for backward, and estimate
     params + grads + optimizer state + saved activations at ``batch_size``."""
     import torch
@@ -302,6 +324,7 @@ def _training_memory(loaded, shapes, device, layers, notes, *, trace_batch_size,
         memory_budget=memory_budget,
         param_dtype_size=param_dtype.itemsize if param_dtype is not None else None,
         implementation=implementation,
+        timeline=timeline,
     )
 
 

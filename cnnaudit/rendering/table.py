@@ -235,7 +235,8 @@ def receptive_line(summary) -> str | None:
     return line
 
 
-def render_summary(summary, receptive: bool = False) -> str:
+def render_summary(summary, receptive: bool = False, tablefmt: str = "simple") -> str:
+    """The table and its lines; ``tablefmt="html"`` for a notebook's table."""
     from tabulate import tabulate
 
     parts = [header_line(summary)]
@@ -243,8 +244,8 @@ def render_summary(summary, receptive: bool = False) -> str:
         parts.append(library)
     parts.append("")
     if summary.layers:  # --depth 0: totals only
-        parts.append(tabulate(layer_rows(summary, receptive=receptive),
-                              headers=columns(summary, receptive), tablefmt="simple",
+        parts.append(tabulate(layer_rows(summary, indent=tablefmt != "html", receptive=receptive),
+                              headers=columns(summary, receptive), tablefmt=tablefmt,
                               disable_numparse=True))
         parts.append("")
     parts.extend(totals_lines(summary))

@@ -97,7 +97,7 @@ def write_docs(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     index = ["# Rule catalog", "",
-             "Generated from the rules' docstrings by `python -m cnnaudit.report.catalog "
+             "Generated from the rules' docstrings by `python -m cnnaudit.rendering.catalog "
              "docs/rules`; do not edit by hand.", "",
              "Severities: error (the model is broken, or cannot learn), warning (it runs, but "
              "it is wrong), suggestion (cheaper with the same shapes, or a better setting). "

@@ -10,7 +10,7 @@ _MARK = {"pass": "pass", "finding": "FINDING", "not applicable": "n/a", "skipped
          "failed": "FAILED"}
 
 
-def render_doctor(report, verbose: bool = False) -> str:
+def render_doctor(report, verbose: bool = False, tablefmt: str = "simple") -> str:
     from tabulate import tabulate
 
     header = (f"{report.model}{f' ({report.spec})' if report.spec else ''} on {report.device}; "
@@ -19,7 +19,7 @@ def render_doctor(report, verbose: bool = False) -> str:
               f"{', ' + report.options['amp'] if report.options.get('amp') else ''}"
               f"{' (quick)' if report.options.get('quick') else ''}")
     rows = [[c.code, c.name, _MARK.get(c.status, c.status), c.summary] for c in report.checks]
-    table = tabulate(rows, headers=["check", "name", "status", "measured"], tablefmt="simple",
+    table = tabulate(rows, headers=["check", "name", "status", "measured"], tablefmt=tablefmt,
                      disable_numparse=True)
     parts = [header, "", table, ""]
     parts.append(findings_text([report], verbose=verbose))

@@ -46,7 +46,7 @@ def _change(value, base) -> str:
     return f" ({(value - base) / base:+.0%})"
 
 
-def render_probe(report) -> str:
+def render_probe(report, tablefmt: str = "simple") -> str:
     from tabulate import tabulate
 
     rows = []
@@ -79,7 +79,7 @@ def render_probe(report) -> str:
         f"warm-up) at batch {report.batch_size}, {report.options['optimizer']} lr "
         f"{report.options['lr']}, data: {report.data}",
         "",
-        tabulate(rows, headers=HEADERS, tablefmt="simple", disable_numparse=True),
+        tabulate(rows, headers=HEADERS, tablefmt=tablefmt, disable_numparse=True),
     ]
     if report.ddp:
         lines += ["", _ddp_line(report.ddp)]

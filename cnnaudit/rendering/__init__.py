@@ -1,8 +1,12 @@
-"""Stage 6, report: rendering only (tables, JSON, CSV, markdown, SARIF, GitHub
-annotations, the rule catalog). No analysis lives here, and no data object
-renders itself: the CLI (and ``cnnaudit.render``) call these functions.
+"""Stage 8, rendering — the design's "report" stage, named so that the package
+does not shadow the API's ``cnnaudit.report`` function: tables, JSON, CSV,
+markdown, SARIF, GitHub annotations, the rule catalog, the report's HTML page
+and the notebook display. No analysis lives here, and no data object renders
+itself: the CLI, ``cnnaudit.render`` and the display hooks (``cnnaudit.display``,
+installed by the API) call these functions.
 
-Reads results of stats, linting and probing; imported by the CLI and the API only.
+Reads results of stats, linting, probing, diagnosing and viewing; imported by
+the CLI and the API only.
 """
 
 from __future__ import annotations
