@@ -29,8 +29,11 @@ def render(result, kind: str) -> str:
     return _renderer(result, kind)
 
 
-class Displayed:
-    """Mixin: ``str()`` and the notebook display through the report stage."""
+def displayed(cls):
+    """Class decorator (outside ``@dataclass``): ``str()`` and the notebook
+    display through the report stage; ``repr`` stays the dataclass's. Set on
+    the class itself, since IPython asks each class of the MRO in turn and the
+    dataclass's own ``__repr__`` would answer before a base class's hooks."""
 
     def __str__(self) -> str:
         return render(self, "text")
@@ -40,3 +43,6 @@ class Displayed:
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self) if cycle else render(self, "text"))
+
+    cls.__str__, cls._repr_html_, cls._repr_pretty_ = __str__, _repr_html_, _repr_pretty_
+    return cls

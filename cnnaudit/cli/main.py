@@ -413,7 +413,7 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
 @click.argument("spec")
 @options.input_size
 @options.model_args
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+@click.option("--output", "-o", required=True, type=click.Path(),
               metavar="FILE.html", help="Where to write the page (one self-contained file).")
 @click.option("--depth", "-d", type=click.IntRange(min=1), default=None,
               help="How deep the graph opens (default: the deepest level that stays "
@@ -421,9 +421,9 @@ def doctor(spec, input_sizes, model_args, data, device, optimizer, lr, loss, bat
 @options.batch_size(None, "Batch of the shapes and the memory timeline (default 32).")
 @options.optimizer(None, "Optimizer of the memory timeline (default adam).")
 @options.amp("The memory timeline under automatic mixed precision.")
-@click.option("--probe", "probe_json", type=click.Path(dir_okay=False), default=None,
+@click.option("--probe", "probe_json", type=click.Path(), default=None,
               metavar="PROBE.json", help="Show an earlier `cnnaudit probe ... --format json`.")
-@click.option("--doctor", "doctor_json", type=click.Path(dir_okay=False), default=None,
+@click.option("--doctor", "doctor_json", type=click.Path(), default=None,
               metavar="DOCTOR.json", help="Show an earlier `cnnaudit doctor ... --format json`.")
 @options.select("Only these lint rules (as lint's --select).")
 @options.ignore("Skip these lint rules (as --select).")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..display import Displayed
+from ..display import displayed
 from ..errors import decide_exit
 from ..linting import Finding
 from ..linting.findings import any_at_or_above, severity_counts
@@ -31,8 +31,9 @@ class CheckResult:
                 "seconds": round(self.seconds, 3)}
 
 
+@displayed
 @dataclass
-class DoctorReport(Displayed):
+class DoctorReport:
     model: str
     spec: str | None
     device: str

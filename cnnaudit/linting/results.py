@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..display import Displayed
+from ..display import displayed
 from ..errors import decide_exit
 from ..trace import Graph
 from .findings import Finding, any_at_or_above, severity_counts
@@ -13,8 +13,9 @@ from .findings import Finding, any_at_or_above, severity_counts
 SCHEMA_VERSION = 1
 
 
+@displayed
 @dataclass
-class LintReport(Displayed):
+class LintReport:
     model: str
     spec: str | None
     input_shapes: list[tuple[int, ...]]

@@ -7,7 +7,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from ..display import Displayed
+from ..display import displayed
 
 # 2: verdicts from claims (speed, accuracy, memory) with their intervals.
 # 3: memory measured on the CPU too, with the phase of each peak.
@@ -109,8 +109,9 @@ class Variant:
         }
 
 
+@displayed
 @dataclass
-class ProbeReport(Displayed):
+class ProbeReport:
     model: str
     spec: str | None
     device: str

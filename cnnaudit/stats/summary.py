@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..display import Displayed
+from ..display import displayed
 from ..errors import CnnauditError, decide_exit
 from ..load import display_path
 from ..pipeline import input_shapes, load_model, trace_model
@@ -35,8 +35,9 @@ DEVICES = ("meta", "cpu", "cuda")
 COUNTERS = ("native", "fvcore")
 
 
+@displayed
 @dataclass
-class Summary(Displayed):
+class Summary:
     model: str
     spec: str | None
     input_shapes: list[tuple[int, ...]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..display import Displayed, render
+from ..display import displayed, render
 from ..errors import CnnauditError
 from ..linting import LintOptions, LintReport, lint_traced
 from ..pipeline import input_shapes, load_model, trace_model
@@ -23,8 +23,9 @@ from .graph_view import default_depth, graph_view
 SCHEMA_VERSION = 1
 
 
+@displayed
 @dataclass
-class ModelView(Displayed):
+class ModelView:
     summary: Summary
     lint: LintReport
     graph: dict  # graph_view(): nodes with their hierarchy, edges with shapes

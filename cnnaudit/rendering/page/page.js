@@ -84,11 +84,15 @@ function ancestors(id) {
 }
 
 // ---- header ---------------------------------------------------------------------
+function specArguments() {
+  const args = Object.entries(SUMMARY.model_args || {}).map(([k, v]) => k + "=" + JSON.stringify(v));
+  return args.length ? ", " + args.join(", ") : "";
+}
 function drawHeader() {
   document.getElementById("model-name").textContent = DATA.model;
   const input = SUMMARY.input_shapes.map(shapeText).join(" + ");
   document.getElementById("model-spec").textContent =
-    (SUMMARY.spec && SUMMARY.spec !== SUMMARY.model ? SUMMARY.spec + " · " : "") +
+    (SUMMARY.spec && SUMMARY.spec !== SUMMARY.model ? SUMMARY.spec + specArguments() + " · " : "") +
     "input " + input + " per sample · shapes at batch " + SUMMARY.batch_size +
     " (traced at batch " + SUMMARY.trace_batch_size + " on " + SUMMARY.device + ")";
   const t = SUMMARY.totals;
@@ -612,10 +616,28 @@ function showOptional() {
   for (const item of document.querySelectorAll(".optional")) item.hidden = !DATA[item.dataset.for];
 }
 
+// A link can open the page in a state: #depth=3&select=layer1.0.conv1&colour=macs
+function applyHash() {
+  const wanted = new URLSearchParams(location.hash.replace(/^#/, ""));
+  if (wanted.has("depth")) {
+    const depth = Number(wanted.get("depth"));
+    if (Number.isInteger(depth) && depth >= 1) {
+      document.getElementById("depth").value = String(depth);
+      expandToDepth(depth); drawGraph(); fit();
+    }
+  }
+  if (wanted.has("colour")) {
+    const button = document.querySelector('#colour-by button[data-metric="' + wanted.get("colour") + '"]');
+    if (button) button.click();
+  }
+  if (wanted.has("select")) reveal(wanted.get("select"));
+}
+
 function main() {
   showOptional();
   drawHeader();
   setupGraph();
+  applyHash();
   toggle("cost-metric", "metric", "params", (metric) => { costs.metric = metric; drawCosts(); });
   toggle("cost-order", "order", "model", (order) => { costs.order = order; drawCosts(); });
   drawCosts();
