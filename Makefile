@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/cnnaudit lint examples/improved_net.py:Net --input-size 1,28,28 --exit-zero
 	$(BIN)/cnnaudit probe examples/cheatsheet_net.py:Net --input-size 1,28,28 --device cpu --steps 100 --quiet
 	$(BIN)/cnnaudit doctor examples/cheatsheet_net.py:Net --input-size 1,28,28 --quiet --exit-zero
+	$(BIN)/cnnaudit report examples/cheatsheet_net.py:Net --input-size 1,28,28 -o cheatsheet_net.html
 
 # The suite runs the console script in about 80 subprocesses: where
 # PYTHONDONTWRITEBYTECODE is set (CI here), each would compile cnnaudit's
@@ -56,6 +57,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/doctor_good_models.py
 	$(BIN)/python benchmarks/doctor_wild.py
 	$(BIN)/python benchmarks/lr_range_agreement.py
+	$(BIN)/python benchmarks/report_speed.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -201,3 +201,28 @@ def test_the_meter_counts_storages_not_views_or_in_place_results():
     assert meter.peaks == {"forward": 20_000, "step": 6_000}
     assert meter.peak == 20_000 and meter.peak_phase == "forward"
     assert c.sum() == 500
+
+
+@pytest.mark.parametrize("spec, size", [(CHEATSHEET, (1, 28, 28)),
+                                        ("torchvision.models:resnet18", (3, 64, 64))])
+def test_the_timeline_follows_the_estimate_op_by_op(spec, size):
+    """The report's timeline: every op once through forward (memory only grows:
+    each op's saved tensors join), every op again through backward from the
+    last, then the step; each phase's highest point is that phase's estimate,
+    the highest of all the peak."""
+    memory = cnnaudit.summary(spec, size, batch_size=16, optimizer="adam",
+                              memory_timeline=True).training_memory
+    points = memory.timeline
+    forward = [p for p in points if p["phase"] == "forward"]
+    backward = [p for p in points if p["phase"] == "backward"]
+    assert [p["phase"] for p in points] == ["forward"] * len(forward) + \
+        ["backward"] * len(backward) + ["step"]
+    assert [p["layer"] for p in backward] == [p["layer"] for p in reversed(forward)]
+    assert all(a["bytes"] <= b["bytes"] for a, b in zip(forward, forward[1:]))
+    assert forward[-1]["bytes"] == memory.phase_bytes["forward"]
+    assert max(p["bytes"] for p in backward) == memory.phase_bytes["backward"]
+    assert points[-1]["bytes"] == memory.phase_bytes["step"]
+    assert max(p["bytes"] for p in points) == memory.total_bytes
+    # asked for only: the summary's JSON does not grow
+    plain = cnnaudit.summary(spec, size, batch_size=16, optimizer="adam")
+    assert "timeline" not in plain.to_dict()["training_memory"]

@@ -214,3 +214,29 @@ def test_resnet50s_page_stays_small(tmp_path):
     assert cli("report", "torchvision.models:resnet50", "-i", "3,224,224", "-o", path,
                "-q").exit_code == 0
     assert path.stat().st_size < 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("spec, args, joins", [
+    # GoogLeNet's 9 Inception modules each concatenate 4 branches
+    ("torchvision.models:googlenet", {"init_weights": False}, {"cat": 9}),
+    # MobileNetV2: residual adds where stride is 1 and the width is kept,
+    # 1 + 2 + 3 + 2 + 2 of its 17 inverted residuals (the paper's table 2)
+    ("torchvision.models:mobilenet_v2", None, {"add": 10}),
+    # DenseNet-121: 6 + 12 + 24 + 16 dense layers concatenate what came before
+    # (but each block's first, which has one input), and each block its layers
+    ("torchvision.models:densenet121", None, {"cat": 58 - 4 + 4}),
+])
+def test_joins_are_the_architectures_own(spec, args, joins):
+    import collections
+
+    import cnnaudit
+    from cnnaudit.viewing import graph_view
+
+    summary = cnnaudit.summary(spec, (3, 224, 224), model_args=args, depth=None)
+    view = graph_view(summary.graph)
+    assert collections.Counter(n["join"] for n in view["nodes"] if n["join"]) == joins
+    by_id = {n["id"]: n for n in view["nodes"]}
+    for node in view["nodes"]:  # each join is fed from two places or more
+        if node["join"]:
+            assert len({e["from"] for e in view["edges"] if e["to"] == node["id"]}) >= 2
+        assert node["parent"] is None or by_id[node["parent"]]["depth"] == node["depth"] - 1

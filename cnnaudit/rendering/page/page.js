@@ -256,6 +256,7 @@ function drawGraph() {
   defs.append(marker);
   svg.prepend(defs);
   state.size = g.graph();
+  state.positions = new Map(shown.map((id) => [id, g.node(String(id))]));
   applyView();
   drawCosts();
 }
@@ -330,13 +331,26 @@ function findingCard(f) {
   return card;
 }
 
-function reveal(name) {
-  // open the blocks around a layer and select it (a finding's row was clicked)
+function reveal(name, scroll = true) {
+  // open the blocks around a layer, select it and bring it to the middle
+  // (a finding's row, a cost bar or the page's link named it)
   const node = DATA.graph.nodes.find((n) => n.name === name);
   if (!node) return;
   for (const a of ancestors(node.id)) state.expanded.add(a);
   drawGraph(); fit(); select(node.id);
-  document.getElementById("graph-section").scrollIntoView();
+  centre(node.id);
+  if (scroll) document.getElementById("graph-section").scrollIntoView();
+}
+
+function centre(id) {
+  const box = state.positions && state.positions.get(id);
+  if (!box) return;
+  const svg = document.getElementById("graph");
+  const width = svg.clientWidth || 900, height = svg.clientHeight || 600;
+  view.scale = Math.max(view.scale, 1);
+  view.x = width / 2 - box.x * view.scale;
+  view.y = height / 2 - box.y * view.scale;
+  applyView();
 }
 
 function setupGraph() {
@@ -630,7 +644,7 @@ function applyHash() {
     const button = document.querySelector('#colour-by button[data-metric="' + wanted.get("colour") + '"]');
     if (button) button.click();
   }
-  if (wanted.has("select")) reveal(wanted.get("select"));
+  if (wanted.has("select")) reveal(wanted.get("select"), false);
 }
 
 function main() {
