@@ -12,7 +12,6 @@ from html import unescape
 import pytest
 from browser import open_page
 from click.testing import CliRunner
-from conftest import run_cli
 
 from cnnaudit.cli import main
 from cnnaudit.rendering.html import embedded_data
@@ -145,12 +144,12 @@ def test_a_selected_layer_shows_its_row_and_findings(pages):
 
 
 def test_earlier_probe_and_doctor_runs_are_shown(tmp_path):
-    probe = run_cli("probe", *CHEATSHEET, "--device", "cpu", "--steps", "20", "--warmup", "2",
-                    "--quiet", "-f", "json")
-    assert probe.returncode in (0, 1), probe.stderr
+    probe = cli("probe", *CHEATSHEET, "--device", "cpu", "--steps", "10", "--warmup", "1",
+                "--apply", "CNA202,CNA301", "--quiet", "-f", "json")
+    assert probe.exit_code in (0, 1), probe.output
     (tmp_path / "probe.json").write_text(probe.stdout)
-    doctor = run_cli("doctor", *CHEATSHEET, "--quick", "--quiet", "-f", "json")
-    assert doctor.returncode in (0, 1), doctor.stderr
+    doctor = cli("doctor", *CHEATSHEET, "--quick", "--quiet", "-f", "json")
+    assert doctor.exit_code in (0, 1), doctor.output
     (tmp_path / "doctor.json").write_text(doctor.stdout)
     page_path = tmp_path / "page.html"
     result = cli("report", *CHEATSHEET, "-o", page_path, "--probe", tmp_path / "probe.json",
@@ -185,16 +184,16 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, message):
     (tmp_path / "garbage.json").write_text("not json {")
     (tmp_path / "doctor.json").write_text(json.dumps({"checks": [], "findings": []}))
     before = sorted(p.name for p in tmp_path.iterdir())
-    done = run_cli("report", *CHEATSHEET, *[a.format(tmp=tmp_path) for a in args])
-    assert done.returncode == 2
+    done = cli("report", *CHEATSHEET, *[a.format(tmp=tmp_path) for a in args])
+    assert done.exit_code == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_depth_must_name_a_level():
-    done = run_cli("report", *CHEATSHEET, "-o", "/tmp/never.html", "--depth", "0")
-    assert done.returncode == 2 and "depth" in done.stderr.lower()
+    done = cli("report", *CHEATSHEET, "-o", "/tmp/never.html", "--depth", "0")
+    assert done.exit_code == 2 and "depth" in done.stderr.lower()
 
 
 def test_the_api_returns_a_report_that_saves_the_same_page(tmp_path):
