@@ -18,7 +18,7 @@ from ._version import __version__
 from .errors import CnnauditError
 
 __all__ = ["CnnauditError", "__version__", "doctor", "lint", "probe", "register_mac_formula",
-           "render", "report", "summary"]
+           "render", "report", "shrink", "summary"]
 
 
 def _display(result, kind: str) -> str:
@@ -75,6 +75,16 @@ def report(model, input_size=None, **kwargs):
     from .viewing import build_view
 
     return build_view(model, input_size, **kwargs)
+
+
+def shrink(model, input_size=None, **kwargs):
+    """Compose the cheatsheet's reductions into smaller candidates within a
+    budget (``max_params=``), train them against ``model`` and return a
+    ShrinkReport: ``.source`` is the smallest candidate that kept the accuracy
+    (``.save("small.py")`` writes it). See ``cnnaudit.shrinking.ShrinkOptions``."""
+    from .shrinking import shrink as run
+
+    return run(model, input_size, **kwargs)
 
 
 def render(result, verbose: bool = False) -> str:

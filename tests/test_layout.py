@@ -1,7 +1,7 @@
 """The package layout is a checked contract: the tree reads as the pipeline
 (load → trace → pipeline → stats → linting → fixing → training → probing → diagnosing →
-viewing → rendering → cli), imports only run down the floors, and only public names cross a
-package boundary."""
+shrinking → viewing → rendering → cli), imports only run down the floors, and only public
+names cross a package boundary."""
 
 import ast
 from pathlib import Path
@@ -12,8 +12,8 @@ from conftest import ROOT
 PACKAGE = ROOT / "cnnaudit"
 # Floors, lowest first. A module may import its own floor or any lower one.
 FLOORS = ["errors", "units", "_version", "display", "load", "trace", "pipeline", "stats",
-          "linting", "fixing", "training", "probing", "diagnosing", "viewing", "rendering", "cli",
-          "api"]
+          "linting", "fixing", "training", "probing", "diagnosing", "shrinking", "viewing",
+          "rendering", "cli", "api"]
 BASE = {"errors", "units", "_version", "display"}
 
 
@@ -73,7 +73,7 @@ def test_the_tree_is_the_pipeline():
     stages = sorted(p.name for p in PACKAGE.iterdir()
                     if p.is_dir() and (p / "__init__.py").exists())
     assert stages == sorted(["load", "trace", "stats", "linting", "fixing", "training", "probing",
-                             "diagnosing", "viewing", "rendering", "cli"])
+                             "diagnosing", "shrinking", "viewing", "rendering", "cli"])
     assert (PACKAGE / "pipeline.py").is_file()
 
 
@@ -122,9 +122,10 @@ def test_the_api_functions_are_not_shadowed_by_stage_packages():
     import cnnaudit
 
     for stage in ("load", "trace", "stats", "linting", "training", "probing", "diagnosing",
-                  "viewing", "rendering", "cli"):
+                  "shrinking", "viewing", "rendering", "cli"):
         importlib.import_module(f"cnnaudit.{stage}")
-    for name in ("summary", "lint", "probe", "doctor", "report", "render", "register_mac_formula"):
+    for name in ("summary", "lint", "probe", "doctor", "report", "shrink", "render",
+                 "register_mac_formula"):
         assert callable(getattr(cnnaudit, name)) and getattr(cnnaudit, name).__module__ == \
             "cnnaudit", name
 

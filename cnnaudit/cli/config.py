@@ -41,7 +41,7 @@ LINT_KEYS = {
 }
 # Tables of any command's own options, as on its command line:
 # [tool.cnnaudit.probe] steps = 300 is `cnnaudit probe --steps 300`.
-COMMAND_TABLES = ("summary", "lint", "probe", "doctor", "report")
+COMMAND_TABLES = ("summary", "lint", "probe", "doctor", "report", "shrink")
 # [tool.cnnaudit.doctor] keys that are no command-line option: the checks'
 # thresholds and step counts (DoctorOptions' fields, with dashes).
 DOCTOR_KEYS = {

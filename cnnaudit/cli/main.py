@@ -462,6 +462,84 @@ def report(spec, input_sizes, model_args, output, depth, batch_size, optimizer, 
 
 
 @main.command()
+@click.argument("spec")
+@click.option("--max-params", type=options.Count(), required=True, metavar="N",
+              help="The budget: at most this many parameters (10000, 10k, 1.5M).")
+@click.option("--max-macs", type=options.Count(), default=None, metavar="M",
+              help="And at most this many MACs per sample.")
+@options.input_size
+@options.model_args
+@click.option("--output", "-o", type=click.Path(), default=None, metavar="OUT.py",
+              help="Where to write the smallest candidate that kept the accuracy.")
+@click.option("--force", is_flag=True, help="Overwrite OUT.py when it exists.")
+@click.option("--data", default=None, metavar="SOURCE",
+              help="mnist5k (bundled; the default for 1x28x28), synthetic (the default "
+                   "otherwise), npz:PATH, imagefolder:PATH, mnist:ROOT, cifar10:ROOT.")
+@click.option("--device", default="cpu", show_default=True, metavar="cpu|cuda[:N]",
+              type=options.Device(allow_meta=False), help="Where to train.")
+@click.option("--steps", type=click.IntRange(min=1), default=400, show_default=True,
+              help="Training steps of the original and of each candidate.")
+@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Whole runs with seeds SEED, SEED+1, ...; the paired interval pools them.")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              metavar="POINTS", help="Held-out accuracy a kept candidate may lose at most.")
+@click.option("--quick", is_flag=True, help="One seed instead of --seeds (a first look: "
+                                            "under a minute on a CPU for digits).")
+@options.optimizer("adam", "Optimizer of the original and the candidates.")
+@click.option("--lr", type=options.PositiveFloat(), default=0.01, show_default=True,
+              help="Learning rate.")
+@options.batch_size(64, "Training batch size.")
+@options.amp("Automatic mixed precision (torch.amp; GradScaler for fp16).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--families", default=None, metavar="NAMES",
+              help="Only these candidates: gap, transition, separable, deep, small-head, "
+                   "gap-half (comma-separated).")
+@options.output_format(("table", "json"), "table")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@config_option("shrink")
+@options.debug
+@_report_errors
+def shrink(spec, max_params, max_macs, input_sizes, model_args, output, force, data, device,
+           steps, seeds, tolerance, quick, optimizer, lr, batch_size, amp, seed, families,
+           output_format, quiet):
+    """The cheatsheet's reductions composed into smaller candidates of SPEC
+    within the budget, trained against it on the same data, seeds and batches;
+    the smallest whose held-out accuracy is kept (the paired interval within
+    --tolerance) is written to OUT.py as plain PyTorch. Exit 1 when none is."""
+    from ..rendering.shrink_table import render_shrink
+    from ..shrinking import ShrinkOptions
+    from ..shrinking import shrink as run_shrink
+    from .output import write_output
+
+    target = None
+    if output is not None:
+        if os.path.exists(output) and not force:
+            raise CnnauditError(f"{output} exists: shrink will not overwrite it without --force")
+        target = write_output(output, check_only=True)  # before minutes of training
+    shapes, arguments = _model_settings(spec, input_sizes, model_args)
+    shrink_options = ShrinkOptions(
+        max_params=max_params, max_macs=max_macs, steps=steps, seeds=seeds, tolerance=tolerance,
+        quick=quick, device=device, data=data, optimizer=optimizer, lr=lr,
+        batch_size=batch_size, amp=amp, seed=seed,
+        families=tuple(_split([families])) if families else None,
+        progress=not quiet and output_format == "table")
+    with user_code():
+        report = run_shrink(spec, shapes, model_args=arguments, options=shrink_options)
+    if report.source is not None and target is not None:
+        write_output(target, report.source)
+        report.written = str(output)
+    for note in report.notes:
+        click.echo(note, err=True)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(render_shrink(report))
+    sys.exit(report.exit_code)
+
+
+@main.command()
 @click.option("--format", "-f", "output_format", default="table", show_default=True,
               type=click.Choice(["table", "json", "markdown"]))
 def rules(output_format):

@@ -83,6 +83,30 @@ class PositiveFloat(click.ParamType):
         return number
 
 
+class Count(click.ParamType):
+    """A whole count of at least 1: ``10000``, ``10_000``, ``10k``, ``1.5M``, ``2G``."""
+
+    name = "count"
+    FACTORS = {"k": 10**3, "m": 10**6, "g": 10**9}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip().replace("_", "").replace(",", "")
+            factor = self.FACTORS.get(text[-1:].lower(), 1)
+            try:
+                number = float(text[:-1] if factor > 1 else text) * factor
+            except ValueError:
+                self.fail(f"{value!r} is not a count (10000, 10k, 1.5M)", param, ctx)
+            if number != int(number):
+                self.fail(f"{value!r} is not a whole number", param, ctx)
+            number = int(number)
+        if number < 1:
+            self.fail(f"{value!r} is not at least 1", param, ctx)
+        return number
+
+
 def select(help: str):
     return click.option("--select", multiple=True, metavar="CODES", help=help)
 

@@ -6,7 +6,9 @@ Imports linting, stats, the pipeline, trace, load and the base modules; never
 report or cli.
 """
 
+from .plan import summarized_variant
 from .results import ProbeOptions, ProbeReport, Variant
-from .run import probe
+from .run import probe, resolve_options, train_variants
 
-__all__ = ["ProbeOptions", "ProbeReport", "Variant", "probe"]
+__all__ = ["ProbeOptions", "ProbeReport", "Variant", "probe", "resolve_options",
+           "summarized_variant", "train_variants"]

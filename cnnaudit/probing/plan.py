@@ -74,6 +74,16 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]):
     return variants, base
 
 
+def summarized_variant(name: str, applied: list[str], model, shapes, options: ProbeOptions):
+    """(a Variant of ``model`` with its parameters, MACs and memory estimate,
+    its summary): what a planner hands the probe's training."""
+    result = _summarize(model, shapes, options)
+    variant = Variant(name, applied, model, result.totals.params, result.totals.macs,
+                      batch_size=options.batch_size)
+    _attach_estimate(variant, result)
+    return variant, result
+
+
 def _summarize(model, shapes, options):
     """One summary per variant: its counts, and its training-memory estimate at
     the probe's batch size, optimizer and precision."""

@@ -45,24 +45,33 @@ def probe(model, input_size=None, *, model_args: dict | None = None,
     """Train ``model`` (an ``nn.Module``, left untouched, or a SPEC) and its
     suggested variants; returns a ProbeReport whose ``to_dict()`` is the JSON.
     The caller's random state is as it was afterwards."""
+    return train_variants(model, input_size, model_args=model_args,
+                          options=resolve_options(options, overrides), planner=plan_variants)
+
+
+def train_variants(model, input_size, *, model_args: dict | None, options: ProbeOptions,
+                   planner) -> ProbeReport:
+    """The probe's measurement of the variants ``planner(loaded, shapes,
+    options, notes) -> (variants, the original's summary)`` makes (the first
+    is the original): the same data, batches, seeds and paired comparisons
+    for each. ``cnnaudit shrink`` plans its candidates and trains them here."""
     import torch
 
     rng_state = torch.get_rng_state()
     try:
-        return _probe(torch, model, input_size, model_args, options, overrides)
+        return _probe(torch, model, input_size, model_args, options, planner)
     finally:
         torch.set_rng_state(rng_state)
 
 
-def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeReport:
-    options = resolve_options(options, overrides)
+def _probe(torch, model, input_size, model_args, options, planner) -> ProbeReport:
     device = resolve_device(torch, options.device, options.amp)
 
     runs = []
     for index in range(options.seeds):
         run_options = replace(options, seed=options.seed + index)
         runs.append(_run_once(torch, model, input_size, model_args, run_options, device,
-                              first=index == 0))
+                              planner, first=index == 0))
         if runs[-1]["interrupted"]:
             break
     loaded, notes, data, variants, warnings, machine = (
@@ -87,13 +96,14 @@ def _probe(torch, model, input_size, model_args, options, overrides) -> ProbeRep
     )
 
 
-def _run_once(torch, model, input_size, model_args, options, device, first: bool) -> dict:
+def _run_once(torch, model, input_size, model_args, options, device, planner,
+              first: bool) -> dict:
     """Load, plan and train every variant with ``options.seed``."""
     torch.manual_seed(options.seed)
     loaded, notes, shape = load_for_training(model, model_args, input_size, "the probe")
     shapes = [shape]
 
-    variants, base = plan_variants(loaded, shapes, options, notes)
+    variants, base = planner(loaded, shapes, options, notes)
     classes = number_of_classes(base, "the probe")
     data = load_data(options.data, shapes[0], classes, options.seed).to(device)
     if data.num_classes > classes:

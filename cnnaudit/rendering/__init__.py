@@ -38,6 +38,10 @@ def render_text(result, verbose: bool = False) -> str:
         from .doctor_table import render_doctor
 
         return render_doctor(result, verbose=verbose)
+    if kind == "ShrinkReport":
+        from .shrink_table import render_shrink
+
+        return render_shrink(result)
     raise TypeError("cnnaudit.render takes a Summary, LintReport, ProbeReport or DoctorReport, "
                     f"not {kind}")
 

@@ -41,6 +41,10 @@ def render_for_display(result, kind: str) -> str:
         from .doctor_table import render_doctor
 
         return _wrap(render_doctor(result, tablefmt="html"))
+    if name == "ShrinkReport":
+        from .shrink_table import render_shrink
+
+        return _wrap(render_shrink(result, tablefmt="html"))
     raise TypeError(f"no display for {name}")
 
 

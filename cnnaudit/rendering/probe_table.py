@@ -85,6 +85,7 @@ def render_probe(report, tablefmt: str = "simple") -> str:
         lines += ["", _ddp_line(report.ddp)]
     for variant in report.variants:
         lines += _inconclusive_notes(variant, report.options.get("seeds", 1))
+        lines += _lost_accuracy_notes(variant, report)
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
@@ -111,6 +112,21 @@ def _inconclusive_notes(variant, seeds: int = 1) -> list[str]:
                      f"{examples} cannot tell a loss that small from none "
                      "(more data: --data, or more --seeds)")
     return notes
+
+
+def _lost_accuracy_notes(variant, report) -> list[str]:
+    """A suggestion training refuted on accuracy: the reductions composed
+    (more downsampling and 3×3 depth with the smaller head) may hold it."""
+    accuracy = variant.claims.get("accuracy", {})
+    if accuracy.get("outcome") != "refuted" or not set(variant.applied) & {"CNA301", "CNA302",
+                                                                           "CNA303"}:
+        return []
+    spec = report.spec or report.model
+    budget = max(1, variant.params)
+    return [f"note: {variant.name} loses {-accuracy['difference']:.1f} points applied alone; "
+            f"`cnnaudit shrink {spec} --max-params {budget}` composes the reductions (earlier "
+            "downsampling, 3×3 depth, 1×1 transitions, pooling) and trains them against the "
+            "original"]
 
 
 def _ddp_line(ddp: dict) -> str:
