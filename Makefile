@@ -24,6 +24,8 @@ demo: $(STAMP)
 	$(BIN)/cnnaudit probe examples/cheatsheet_net.py:Net --input-size 1,28,28 --device cpu --steps 100 --quiet
 	$(BIN)/cnnaudit doctor examples/cheatsheet_net.py:Net --input-size 1,28,28 --quiet --exit-zero
 	$(BIN)/cnnaudit report examples/cheatsheet_net.py:Net --input-size 1,28,28 -o cheatsheet_net.html
+	# shrink exits 1 when one seed cannot show a candidate kept (--quick): fine for a demo, 2 is not
+	$(BIN)/cnnaudit shrink examples/cheatsheet_net.py:Net --input-size 1,28,28 --max-params 10000 --quick --quiet -o small_net.py --force; test $$? -le 1
 
 # The suite runs the console script in about 80 subprocesses: where
 # PYTHONDONTWRITEBYTECODE is set (CI here), each would compile cnnaudit's
@@ -58,6 +60,8 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/doctor_wild.py
 	$(BIN)/python benchmarks/lr_range_agreement.py
 	$(BIN)/python benchmarks/report_speed.py
+	$(BIN)/python benchmarks/shrink_speed.py
+	$(BIN)/python benchmarks/shrink_wild.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -346,9 +346,30 @@ def item_doctor(check: Check) -> dict:
     return out
 
 
+def item_shrink(check: Check) -> dict:
+    """`cnnaudit shrink` through the probe's CUDA path (bf16 autocast): the
+    cheatsheet net to 10,000 parameters, one seed; every candidate must train
+    (a verdict, not "not measured")."""
+    import cnnaudit
+
+    if not hasattr(cnnaudit, "shrink"):
+        return {"skipped": "this checkout has no shrink"}
+    report = cnnaudit.shrink(EXAMPLE, (1, 28, 28), max_params=10_000, device=str(check.device),
+                             amp="bf16" if check.cuda else None, quick=True,
+                             steps=100 if check.quick else 400, progress=False)
+    data = report.to_dict()
+    return {"original_accuracy": data["original"]["accuracy"],
+            "candidates": {c["name"]: [c["params"], c["measured"].get("accuracy"), c["verdict"],
+                                       (c["measured"].get("step_time_ms") or {}).get("median")]
+                           for c in data["candidates"]},
+            "chosen": data["chosen"], "seconds": data["seconds"],
+            "met": all(not c["verdict"].startswith("not measured")
+                       for c in data["candidates"])}
+
+
 ITEMS = [("cli", item_cli), ("memory", item_memory), ("overhead", item_overhead),
          ("oom", item_oom), ("compile", item_compile), ("ddp", item_ddp),
-         ("summary", item_summary), ("doctor", item_doctor)]
+         ("summary", item_summary), ("doctor", item_doctor), ("shrink", item_shrink)]
 
 
 def main() -> int:
