@@ -645,3 +645,23 @@ def test_the_batch_order_is_drawn_as_steps_reach_it():
         x, y = trainer.batch(step, 64)
         assert torch.equal(y, data.train_y[eager[step * 64:(step + 1) * 64]])
     assert len(trainer.epochs) == math.ceil(101 * 64 / n)  # only the passes reached
+
+
+def test_pooling_refuted_on_accuracy_names_shrink(report):
+    """The cheatsheet's case: CNA301 alone loses accuracy (here 20 points),
+    and the table says how to compose the fix, with a budget and the SPEC as
+    the user would type it."""
+    import copy
+
+    from cnnaudit.rendering import render_probe
+
+    fixed = copy.copy(report)
+    fixed.variants = [copy.copy(v) for v in report.variants]
+    for variant in fixed.variants:
+        loses = 100 if variant.applied == ["CNA301"] else 0
+        variant.correct = _flip(HELD_OUT, loses, 0)
+    assign_verdicts(fixed.variants, ProbeOptions())
+    text = render_probe(fixed, "table")
+    assert "note: CNA301 fc1 loses 20.0 points: pooling alone forgets the layout" in text
+    assert "`cnnaudit shrink examples/cheatsheet_net.py:Net --max-params 10000`" in text
+    assert text.count("cnnaudit shrink") == 1  # only for the pooling refuted on accuracy
