@@ -104,6 +104,8 @@ def test_every_command_takes_its_options_from_its_table(project):
     ("tool.cnnaudit.probe", "steps", "0", "0 is not in the range x>=1"),
     ("tool.cnnaudit.summary", "batch-size", "-3", "-3 is not in the range x>=1"),
     ("tool.cnnaudit.lint", "max-suggestions", "-1", "-1 is not in the range x>=0"),
+    ("tool.cnnaudit.shrink", "max-params", "0", "0 is not at least 1"),
+    ("tool.cnnaudit.report", "depth", "0", "0 is not in the range x>=1"),
 ])
 def test_config_values_are_checked_as_their_options_are(project, table, key, value, message):
     text = f"[{table}]\n{key} = {value}\n"
