@@ -9,7 +9,7 @@ CNA210 criterion: a globally pooled head cannot read a layout its units never
 saw; the cheatsheet net's 6×6 of 28×28 is why pooling alone loses 40 points).
 The families differ in where the parameters go:
 
-- ``gap``: widths doubling per stage, global average pooling, Linear(C, K);
+- ``gap``: widths growing per stage (×1.5 or ×2), global average pooling, Linear(C, K);
 - ``transition``: the same with 1×1 transitions after each downsampling (the
   cheatsheet's "1×1 convolutions": fewer channels into each 3×3);
 - ``separable``: depthwise-separable 3×3 past the stem (wider for the budget);
@@ -199,7 +199,7 @@ def _small_head(shape, classes, scale):
 
 
 FAMILIES = {
-    "gap": ("widths doubling per stage, global average pooling and one small Linear",
+    "gap": ("widths growing per stage, global average pooling and one small Linear",
             lambda shape, classes, scale: _gap(shape, classes, scale)),
     "transition": ("1×1 transitions after each downsampling, then 3×3, global average pooling",
                    lambda shape, classes, scale: _gap(shape, classes, scale, transitions=True)),
