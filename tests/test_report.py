@@ -141,6 +141,11 @@ def test_a_selected_layer_shows_its_row_and_findings(pages):
     assert panel["output shape"] == "[32, 10]"  # at the report's batch of 32
     assert panel["source"] == f"{row['file']}:{row['line']}"
     assert "CNA301" in unescape(page.dom.split('id="details"')[1].split("</aside>")[0])
+    # a hover shows the same row without a click
+    hover = re.search(r'data-name="fc1"><title>([^<]*)</title>', page.dom).group(1)
+    assert hover.splitlines()[:3] == ["fc1 (Linear)", "output [32, 10]",
+                                      f"params {row['params']:,}"]
+    assert "1 finding: CNA301" in hover
 
 
 def test_earlier_probe_and_doctor_runs_are_shown(tmp_path):

@@ -232,7 +232,7 @@ function drawGraph() {
     if (findings.some((f) => f.severity === "error") || row(id).error) classes.push("has-error");
     if (state.selected === id) classes.push("selected");
     const group = svgEl("g", { class: classes.join(" "), "data-id": id, "data-name": node.name });
-    group.append(svgEl("title", {}, node.name + " (" + node.type + ")"));
+    group.append(svgEl("title", {}, hoverText(id)));
     if (node.join) {
       group.append(svgEl("circle", { cx: box.x, cy: box.y, r: 14, fill: colourFor(id) }));
       group.append(svgEl("text", { x: box.x, y: box.y + 4, "text-anchor": "middle" },
@@ -309,6 +309,20 @@ function select(id) {
     box.append(el("h4", {}, "Findings"));
     for (const f of findings) box.append(findingCard(f));
   }
+}
+
+function hoverText(id) {
+  // what a hover shows: the row's figures in one line each (a click pins them)
+  const node = NODES.get(id), r = row(id);
+  const shapes = (r.output_shapes || []).map((s, i) => shapeText(atBatch(s, (r.per_batch || [])[i]))).join(" ");
+  const lines = [node.name + " (" + node.type + ")", "output " + (shapes || "—")];
+  if (r.kind === "module") lines.push("params " + r.params.toLocaleString("en-US"));
+  lines.push("MACs/sample " + formatCount(r.macs), "activations/sample " + formatBytes(r.activation_bytes));
+  if (r.file) lines.push(where(r.file, r.line));
+  const findings = findingsOf(id);
+  if (findings.length) lines.push(findings.length + " finding" + (findings.length > 1 ? "s" : "") + ": " +
+    findings.map((f) => f.code).join(", "));
+  return lines.join("\n");
 }
 
 function describeField(rf) {
