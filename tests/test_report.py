@@ -244,3 +244,18 @@ def test_joins_are_the_architectures_own(spec, args, joins):
         if node["join"]:
             assert len({e["from"] for e in view["edges"] if e["to"] == node["id"]}) >= 2
         assert node["parent"] is None or by_id[node["parent"]]["depth"] == node["depth"] - 1
+
+
+def test_a_broken_model_is_drawn_up_to_where_it_fails(tmp_path):
+    """Exit 1 as the summary's, the page written all the same: the failing
+    layer marked, the failure said first, no memory chart, no script error."""
+    path = tmp_path / "broken.html"
+    result = cli("report", "rules/CNA101/bad.py:Net", "-i", "1,28,28", "-o", path)
+    assert result.exit_code == 1
+    assert "rules/CNA101/bad.py:14: forward failed:" in result.stderr
+    page = open_page(path)
+    assert page.console == [] and 'data-ready="yes"' in page.dom
+    assert '<p id="failure" class="failure">Forward failed at fc1 (rules/CNA101/bad.py:14)' \
+        in page.dom
+    assert re.search(r'<g class="node[^"]*has-error[^"]*" data-id="\d+" data-name="fc1"', page.dom)
+    assert 'id="memory"' not in page.dom

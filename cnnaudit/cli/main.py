@@ -455,10 +455,16 @@ def report(spec, input_sizes, model_args, output, depth, batch_size, optimizer, 
         click.echo(note, err=True)
     page = render_html(view.to_dict())  # what view.html() gives in the API
     write_output(target, page)
+    failure = view.summary.failure
+    if failure:
+        where = f"{failure['file']}:{failure['line']}: " if failure.get("file") else ""
+        click.echo(f"{where}forward failed: {failure['message']} (the page draws the model up "
+                   "to there)", err=True)
     if not quiet:
         click.echo(f"cnnaudit: wrote {output} ({len(page.encode()) / 1024:,.0f} KiB): "
                    f"{len(view.summary.layers)} layers, {len(view.lint.findings)} findings",
                    err=True)
+    sys.exit(decide_exit(failing=failure is not None))
 
 
 @main.command()

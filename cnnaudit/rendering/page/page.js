@@ -107,6 +107,13 @@ function drawHeader() {
     "training peak · batch " + memory.batch_size + ", " + memory.optimizer + ", " + memory.precision]);
   const found = SEVERITIES.filter((s) => counts[s]).map((s) => counts[s] + " " + s + (counts[s] > 1 ? "s" : ""));
   cards.push(["findings", String(LINT.findings.length), found.join(", ") || "lint found nothing"]);
+  const failure = SUMMARY.failure;
+  if (failure) {
+    // a broken model is drawn up to where forward failed: say so first
+    document.getElementById("cards").before(el("p", { id: "failure", class: "failure" },
+      "Forward failed" + (failure.layer ? " at " + failure.layer : "") +
+      (failure.file ? " (" + where(failure.file, failure.line) + ")" : "") + ": " + failure.message));
+  }
   const box = document.getElementById("cards");
   for (const [key, value, label] of cards) {
     box.append(el("div", { class: "card", "data-card": key }, el("b", {}, value), el("span", {}, label)));
@@ -477,7 +484,12 @@ const PALETTE = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#1b7c83
 function drawMemory() {
   const memory = SUMMARY.training_memory;
   const caption = document.getElementById("memory-caption");
-  if (!memory || !memory.timeline) { caption.textContent = "No training-memory estimate (the training-mode trace failed; see the notes)."; return; }
+  if (!memory || !memory.timeline) {
+    caption.textContent = SUMMARY.failure ? "No training-memory estimate: the forward pass fails."
+      : "No training-memory estimate (the training-mode trace failed; see the notes).";
+    document.getElementById("memory").remove();
+    return;
+  }
   const points = memory.timeline;
   const peakIndex = points.reduce((best, p, i) => (p.bytes > points[best].bytes ? i : best), 0);
   const peak = points[peakIndex];
