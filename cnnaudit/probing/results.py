@@ -35,6 +35,7 @@ class ProbeOptions:
     progress: bool = True
     threads: int | None = None  # CPU: intra-op threads while training (None: the cores)
     seeds: int = 1  # whole runs, seeds seed, seed+1, ...: accuracy as mean ± spread
+    label: str = "probe"  # the progress bar's name (shrink trains through the probe too)
 
 
 @dataclass

@@ -220,7 +220,7 @@ def _progress(options, count):
     except ImportError:
         return None
     return tqdm(total=count * (options.warmup + options.steps), unit="step", file=sys.stderr,
-                desc="probe", leave=False)
+                desc=options.label, leave=False)
 
 
 def available_cores() -> int:

@@ -61,7 +61,7 @@ def shrink(model, input_size=None, *, model_args: dict | None = None,
         device=options.device, steps=steps, seeds=seeds, batch_size=options.batch_size,
         lr=options.lr, optimizer=options.optimizer, data=options.data, seed=options.seed,
         amp=options.amp, accuracy_tolerance=options.tolerance, progress=options.progress,
-        max_suggestions=0, warmup=min(10, steps // 10)), {})
+        max_suggestions=0, warmup=min(10, steps // 10), label="shrink"), {})
     arch, original, field_side, notes = _read(model, model_args, input_size)
     shape = arch.input_shape
     _check_budget(arch, original, options)
