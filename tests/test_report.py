@@ -259,3 +259,20 @@ def test_a_broken_model_is_drawn_up_to_where_it_fails(tmp_path):
         in page.dom
     assert re.search(r'<g class="node[^"]*has-error[^"]*" data-id="\d+" data-name="fc1"', page.dom)
     assert 'id="memory"' not in page.dom
+
+
+def test_a_closed_block_opens_to_show_a_layer_inside(pages):
+    """EfficientNet-B0 opens at its stages; a link to a layer four levels down
+    opens the blocks around it (drawn as frames) and selects it."""
+    data = embedded_data(pages["efficientnet_b0"].read_text())
+    target = next(n for n in data["graph"]["nodes"] if n["name"] == "blocks.3.1.conv_pw")
+    assert target["depth"] > data["depth"]
+    closed = open_page(pages["efficientnet_b0"])
+    assert 'data-name="blocks.3.1.conv_pw"' not in closed.dom
+    opened = open_page(pages["efficientnet_b0"], fragment="select=blocks.3.1.conv_pw")
+    assert opened.console == []
+    assert re.search(r'<g class="node[^"]*selected[^"]*" data-id="\d+" '
+                     r'data-name="blocks.3.1.conv_pw"', opened.dom)
+    frames = re.findall(r'<g class="cluster" data-id="(\d+)"', opened.dom)
+    names = {n["id"]: n["name"] for n in data["graph"]["nodes"]}
+    assert {"blocks", "blocks.3", "blocks.3.1"} <= {names[int(i)] for i in frames}
