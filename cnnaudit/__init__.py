@@ -88,7 +88,8 @@ def shrink(model, input_size=None, **kwargs):
 
 
 def render(result, verbose: bool = False) -> str:
-    """The text the CLI prints for a Summary, LintReport, ProbeReport or DoctorReport."""
+    """The text the CLI prints for a Summary, LintReport, ProbeReport, DoctorReport or
+    ShrinkReport."""
     from .rendering import render_text
 
     return render_text(result, verbose=verbose)

@@ -12,5 +12,5 @@ from .engine import lint, lint_traced
 from .findings import SEVERITIES, SEVERITY_RANK, Finding, Hit, Savings
 from .results import LintReport
 
-__all__ = ["FAIL_ON", "lint_traced", "SEVERITIES", "SEVERITY_RANK", "Finding", "Hit", "LintContext",
-           "LintOptions", "LintReport", "Savings", "lint"]
+__all__ = ["FAIL_ON", "SEVERITIES", "SEVERITY_RANK", "Finding", "Hit", "LintContext",
+           "LintOptions", "LintReport", "Savings", "lint", "lint_traced"]

@@ -40,10 +40,8 @@ def plan_variants(loaded, shapes, options: ProbeOptions, notes: list[str]):
         notes.append(f"note: probing the {options.max_suggestions} suggestions with the largest "
                      f"savings of {len(findings)} (--max-suggestions 0 probes all)")
         findings = findings[:options.max_suggestions]
-    base = _summarize(loaded.model, shapes, options)
-    variants = [Variant("original", [], loaded.model, base.totals.params, base.totals.macs,
-                        batch_size=options.batch_size)]
-    _attach_estimate(variants[0], base)
+    original, base = summarized_variant("original", [], loaded.model, shapes, options)
+    variants = [original]
     chosen = []
     for finding in findings:
         torch.manual_seed(options.seed)  # new layers start from the same weights in every run

@@ -20,7 +20,8 @@ DOCTOR_FORMATS = ("table", "json", "sarif", "github")
 
 
 def render_text(result, verbose: bool = False) -> str:
-    """The human-readable text of a Summary, LintReport or ProbeReport."""
+    """The human-readable text of a Summary, LintReport, ProbeReport,
+    DoctorReport or ShrinkReport."""
     kind = type(result).__name__
     if kind == "Summary":
         from .table import render_summary
@@ -42,8 +43,8 @@ def render_text(result, verbose: bool = False) -> str:
         from .shrink_table import render_shrink
 
         return render_shrink(result)
-    raise TypeError("cnnaudit.render takes a Summary, LintReport, ProbeReport or DoctorReport, "
-                    f"not {kind}")
+    raise TypeError("cnnaudit.render takes a Summary, LintReport, ProbeReport, DoctorReport or "
+                    f"ShrinkReport, not {kind}")
 
 
 def render_summary(summary, output_format: str, receptive: bool = False) -> str:

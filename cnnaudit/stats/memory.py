@@ -174,11 +174,7 @@ def memory_timeline(graph: Graph, state: int, *, input_per_sample: float, backwa
     weight copies); through backward, ``backward_profile`` from the last op
     to the first; then the optimizer step."""
     ops = graph.ops()
-    saved = [op.saved_bytes for op in ops]
-    casts = [op.saved_weight_cast_bytes for op in ops]
-    if ops:  # what was saved outside the op graph is alive from the start
-        saved[0] += graph.saved_bytes - sum(saved)
-        casts[0] += graph.saved_weight_cast_bytes - sum(casts)
+    saved, casts = saved_per_op(graph, ops)
     points, saved_before, casts_before = [], 0, 0
     for k, op in enumerate(ops):
         saved_before += saved[k]
@@ -215,10 +211,7 @@ def backward_profile(graph: Graph, model, param_dtype_size: int | None) -> list[
             for p in module.parameters():
                 arriving[k] += trainable.pop(id(p), 0)
     arriving[-1] += sum(trainable.values())  # used outside a leaf module: assume early
-    saved = [op.saved_bytes for op in ops]
-    saved[0] += graph.saved_bytes - sum(saved)  # saved outside the op graph: kept throughout
-    casts = [op.saved_weight_cast_bytes for op in ops]
-    casts[0] += graph.saved_weight_cast_bytes - sum(casts)
+    saved, casts = saved_per_op(graph, ops)
     profile, grads_after, saved_before, casts_before = [], sum(arriving), 0, 0
     for k, op in enumerate(ops):
         saved_before += saved[k]
@@ -231,6 +224,18 @@ def backward_profile(graph: Graph, model, param_dtype_size: int | None) -> list[
         profile.append((grads_after + casts_before, saved_before + in_flight))
         grads_after -= arriving[k]
     return profile
+
+
+def saved_per_op(graph: Graph, ops) -> tuple[list[int], list[int]]:
+    """(bytes saved for backward, autocast weight copies saved) by each op of
+    ``ops``, whole batch; what was saved outside the op graph is booked on the
+    first op, so that it is alive throughout."""
+    saved = [op.saved_bytes for op in ops]
+    casts = [op.saved_weight_cast_bytes for op in ops]
+    if ops:
+        saved[0] += graph.saved_bytes - sum(saved)
+        casts[0] += graph.saved_weight_cast_bytes - sum(casts)
+    return saved, casts
 
 
 def largest_batch(budget: int, lines) -> int:

@@ -318,14 +318,7 @@ class Recorder:
         torch = self.torch
         inputs = tensor_leaves((args, kwargs), torch)
         outputs = tensor_leaves(out, torch)
-        per_batch = False
-        for tensor in inputs:
-            try:
-                if tensor.untyped_storage() in self.batch_storages:
-                    per_batch = True
-                    break
-            except Exception:
-                continue
+        per_batch = any(self.is_per_batch(tensor) for tensor in inputs)
         if not per_batch and (not inputs or _BATCH_MAKERS.intersection(
                 counting.op_name(func).split("::")[-1].split("."))):
             batch = self.batch_size
