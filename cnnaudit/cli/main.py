@@ -438,7 +438,6 @@ def report(spec, input_sizes, model_args, output, depth, batch_size, optimizer, 
     growth, lint's findings on their layers, and earlier probe/doctor results."""
     from ..linting import LintOptions
     from ..linting.rules import select_codes
-    from ..rendering.html import render_html
     from ..viewing import build_view
     from .output import write_output
 
@@ -453,7 +452,7 @@ def report(spec, input_sizes, model_args, output, depth, batch_size, optimizer, 
                           lint_options=lint_options, probe=probe_json, doctor=doctor_json)
     for note in view.notes:
         click.echo(note, err=True)
-    page = render_html(view.to_dict())  # what view.html() gives in the API
+    page = view.html()
     write_output(target, page)
     failure = view.summary.failure
     if failure:

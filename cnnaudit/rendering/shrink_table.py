@@ -49,7 +49,7 @@ def render_shrink(report, tablefmt: str = "simple") -> str:
             candidate.verdict,
         ])
     options = report.options
-    steps, seeds = options["steps"], 1 if options.get("quick") else options["seeds"]
+    steps, seeds = report.steps, report.seeds
     budget = f"{options['max_params']:,} parameters" + (
         f", {options['max_macs']:,} MACs" if options.get("max_macs") else "")
     lines = [f"{report.model}: candidates within {budget}, trained {steps} steps × {seeds} "

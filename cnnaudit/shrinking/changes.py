@@ -28,8 +28,7 @@ def describe_changes(plan: Plan, arch: Architecture, original_field: list | None
     else:
         changes.append("Conv → BatchNorm → ReLU, no bias before BatchNorm")
     pools = sum(layer.kind == "pool" for layer in plan.layers)
-    final_h, final_w = plan.final_side if plan.layers[-2].kind != "gap" else \
-        _before_gap(plan, height, width)
+    final_h, final_w = plan.final_side
     seen = (f"the original's {'×'.join(map(str, original_field))}" if original_field
             else "the original's unknown")
     changes.append(f"{pools} downsamplings ({height}×{width} → {final_h}×{final_w}) and enough "
@@ -69,12 +68,3 @@ def _original_head(arch: Architecture) -> str:
         return f"{described} on the flattened {'×'.join(map(str, arch.flattened))} map"
     return described
 
-
-def _before_gap(plan: Plan, height: int, width: int) -> tuple[int, int]:
-    import math
-
-    for layer in plan.layers:
-        if layer.kind == "pool":
-            rounding = math.ceil if layer.ceil else math.floor
-            height, width = rounding(height / 2), rounding(width / 2)
-    return height, width

@@ -59,7 +59,7 @@ class Plan:
     params: int = 0
     macs: int = 0
     receptive_field: int = 0  # one side, in input pixels, of the final map's units
-    final_side: tuple[int, int] = (0, 0)
+    final_side: tuple[int, int] = (0, 0)  # the map the head pools or flattens
 
 
 def downsamplings(height: int, width: int) -> int:
@@ -76,9 +76,10 @@ def round_width(value: float, stem: bool) -> int:
 
 
 def count(layers: list[Layer], shape: tuple[int, int, int]) -> tuple[int, int, int, tuple]:
-    """(parameters, MACs per sample, receptive field side, final map side) of a
-    plan on a C×H×W input: the counts cnnaudit's summary makes (conv and
-    linear MACs; BatchNorm's two parameters a channel)."""
+    """(parameters, MACs per sample, receptive field side, the last map's
+    height and width: what the head pools or flattens) of a plan on a C×H×W
+    input: the counts cnnaudit's summary makes (conv and linear MACs;
+    BatchNorm's two parameters a channel)."""
     _, height, width = shape
     params = macs = 0
     field_side, jump = 1, 1
@@ -96,8 +97,6 @@ def count(layers: list[Layer], shape: tuple[int, int, int]) -> tuple[int, int, i
         elif layer.kind == "linear":
             params += layer.in_channels * layer.out_channels + layer.out_channels
             macs += layer.in_channels * layer.out_channels
-        elif layer.kind == "gap":
-            height = width = 1
     return params, macs, field_side, (height, width)
 
 

@@ -68,6 +68,8 @@ class ShrinkReport:
     original: dict  # the probe's Variant.to_dict() of the original
     candidates: list[Candidate]
     chosen: str | None  # the smallest kept candidate's name
+    steps: int = 0  # as run (ShrinkOptions.effective)
+    seeds: int = 0
     written: str | None = None  # the file it was written to
     source: str | None = None  # the chosen candidate's module, with its figures
     advice: list[str] = field(default_factory=list)  # when nothing was kept
@@ -101,6 +103,8 @@ class ShrinkReport:
             "options": dict(self.options),
             "data": self.data,
             "device": self.device,
+            "steps": self.steps,
+            "seeds": self.seeds,
             "original": self.original,
             "candidates": [c.to_dict(with_source=False) for c in self.candidates],
             "chosen": self.chosen,

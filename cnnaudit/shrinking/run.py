@@ -107,16 +107,17 @@ def shrink(model, input_size=None, *, model_args: dict | None = None,
         candidate.difference = {k: claim[k] for k in ("difference", "low", "high", "p_value",
                                                       "examples") if k in claim} or None
         candidate.verdict = _verdict(variant, claim)
-        if candidate.params != variant.params:  # the plan's count against the built model's
+        # the plan's counts against the built model's, as cnnaudit's summary counts them
+        if (candidate.params, candidate.macs) != (variant.params, variant.macs):
             raise CnnauditError(f"internal error: {candidate.name} counted {candidate.params:,} "
-                                f"parameters but has {variant.params:,}")
-        candidate.macs = variant.macs
+                                f"parameters and {candidate.macs:,} MACs but has "
+                                f"{variant.params:,} and {variant.macs:,}")
     kept = [c for c in candidates if c.verdict == "kept"]
     chosen = min(kept, key=lambda c: (c.params, c.macs)) if kept else None
     report = ShrinkReport(
         model=arch.name, spec=trained.spec, options=asdict(options), data=trained.data,
         device=trained.device_name, original=by_name["original"].to_dict(),
-        candidates=candidates, chosen=chosen.name if chosen else None,
+        candidates=candidates, chosen=chosen.name if chosen else None, steps=steps, seeds=seeds,
         notes=notes + trained.notes, warnings=_warnings(trained.warnings))
     if chosen is not None:
         doc = _docstring(arch, options, chosen.summary, chosen.changes, report, chosen.name)

@@ -97,15 +97,9 @@ def _join(node) -> str | None:
 def visible_nodes(view: dict, depth: int) -> list[int]:
     """The boxes the page shows at ``depth`` with nothing expanded by hand:
     op-graph nodes at or above it, and the containers at it."""
-    by_id = {node["id"]: node for node in view["nodes"]}
-    shown = []
-    for node in view["nodes"]:
-        if node["depth"] > depth:
-            continue
-        has_children = any(other["parent"] == node["id"] for other in view["nodes"])
-        if node["depth"] == depth or not has_children:
-            shown.append(node["id"])
-    return [i for i in shown if i in by_id]
+    containers = {node["parent"] for node in view["nodes"]}
+    return [node["id"] for node in view["nodes"] if node["depth"] == depth
+            or (node["depth"] < depth and node["id"] not in containers)]
 
 
 def default_depth(view: dict, limit: int = READABLE_NODES) -> int:

@@ -121,7 +121,7 @@ function drawHeader() {
 }
 
 // ---- the graph ----------------------------------------------------------------------
-const state = { expanded: new Set(), metric: "none", selected: null, depth: DATA.depth };
+const state = { expanded: new Set(), metric: "none", selected: null };
 const view = { x: 0, y: 0, scale: 1 };
 
 function expandToDepth(depth) {
@@ -140,10 +140,9 @@ function visibleNodes() {
   return [...shown].sort((a, b) => a - b);
 }
 
-function colourFor(id) {
+// top: the largest cost among the boxes drawn (the scale's end)
+function colourFor(id, top) {
   if (state.metric === "none") return NODES.get(id).join ? "#f6f8fa" : "#ffffff";
-  const values = visibleNodes().map((v) => row(v)[state.metric] || 0);
-  const top = Math.max(...values, 1);
   const value = row(id)[state.metric] || 0;
   if (!value) return "#ffffff";
   const share = Math.log1p(value) / Math.log1p(top);  // log: costs span orders of magnitude
@@ -194,13 +193,14 @@ function layoutGraph() {
     g.setEdge(from, to, { shape: shapeText(atBatch(e.shape, e.per_batch)) });
   }
   dagre.layout(g);
-  return { g, shown, clusters, edges };
+  return { g, shown, clusters };
 }
 
 function drawGraph() {
   const svg = document.getElementById("graph");
   svg.textContent = "";
   const { g, shown, clusters } = layoutGraph();
+  const top = Math.max(1, ...shown.map((id) => row(id)[state.metric] || 0));
   const root = svgEl("g", { id: "viewport" });
   svg.append(root);
   for (const c of clusters) {
@@ -241,11 +241,11 @@ function drawGraph() {
     const group = svgEl("g", { class: classes.join(" "), "data-id": id, "data-name": node.name });
     group.append(svgEl("title", {}, hoverText(id)));
     if (node.join) {
-      group.append(svgEl("circle", { cx: box.x, cy: box.y, r: 14, fill: colourFor(id) }));
+      group.append(svgEl("circle", { cx: box.x, cy: box.y, r: 14, fill: colourFor(id, top) }));
       group.append(svgEl("text", { x: box.x, y: box.y + 4, "text-anchor": "middle" },
         node.join === "add" ? "+" : node.join === "mul" ? "×" : "cat"));
     } else {
-      group.append(svgEl("rect", { x: box.x - box.width / 2, y: box.y - box.height / 2, width: box.width, height: box.height, fill: colourFor(id) }));
+      group.append(svgEl("rect", { x: box.x - box.width / 2, y: box.y - box.height / 2, width: box.width, height: box.height, fill: colourFor(id, top) }));
       group.append(svgEl("text", { x: box.x - box.width / 2 + 7, y: box.y - 3 }, (isBlock(id) ? "▸ " : "") + node.name));
       group.append(svgEl("text", { class: "type", x: box.x - box.width / 2 + 7, y: box.y + 11 }, node.type +
         (findings.length ? "  ⚠ " + findings.length : "")));
