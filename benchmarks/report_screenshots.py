@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import FLAGS  # noqa: E402  (the tests' browser flags: one place)
+from browser import screenshot  # noqa: E402  (the tests' browser and its flags: one place)
 
 SHOTS = [
     # (picture, command-line arguments, fragment, window height)
@@ -27,8 +27,7 @@ SHOTS = [
 
 
 def main() -> int:
-    browser = shutil.which("chromium")
-    if browser is None:
+    if shutil.which("chromium") is None:
         print("needs chromium (Debian: apt-get install chromium)")
         return 2
     with tempfile.TemporaryDirectory() as folder:
@@ -36,12 +35,8 @@ def main() -> int:
             page = Path(folder) / "page.html"
             subprocess.run([sys.executable, "-m", "cnnaudit", "report", *arguments, "-o",
                             str(page), "-q"], cwd=ROOT, check=True)
-            with tempfile.TemporaryDirectory() as profile:
-                subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}",
-                                f"--window-size=1400,{height}", "--virtual-time-budget=10000",
-                                f"--screenshot={ROOT / 'docs' / 'images' / picture}",
-                                f"{page.as_uri()}#{fragment}"],
-                               capture_output=True, check=True)
+            screenshot(page, ROOT / "docs" / "images" / picture, height=height,
+                       fragment=fragment)
             print(f"docs/images/{picture}")
     return 0
 
