@@ -228,3 +228,23 @@ def test_nothing_kept_writes_nothing_and_says_what_would_help(tmp_path):
     assert "no candidate kept the accuracy: nothing written" in result.stdout
     assert "more --steps (now 20)" in result.stdout or "more --seeds (now 1)" in result.stdout
     assert "the best trade-off found: gap-half" in result.stdout
+
+
+def test_the_users_model_and_random_state_are_left_as_they_were():
+    """shrink trains copies: the module handed in keeps its weights, buffers
+    and training flag, and torch's global random state is as it was."""
+    spec = importlib.util.spec_from_file_location("cheatsheet", "examples/cheatsheet_net.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(123)
+    model = module.Net().eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    rng = torch.get_rng_state()
+    report = cnnaudit.shrink(model, (1, 28, 28), max_params=10_000, families=("gap-half",),
+                             steps=20, seeds=1, progress=False)
+    assert report.candidates[0].measured["status"] == "ok"  # it did train something
+    assert torch.equal(torch.get_rng_state(), rng)
+    assert not model.training
+    after = model.state_dict()
+    assert before.keys() == after.keys()
+    assert all(torch.equal(before[k], after[k]) for k in before)
